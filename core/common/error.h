@@ -17,7 +17,10 @@ struct Error
     QString code;
     QString message;
 
-    [[nodiscard]] static Error make(QString code, QString message) { return Error { std::move(code), std::move(message) }; }
+    [[nodiscard]] static Error make(QString code, QString message)
+    {
+        return Error { std::move(code), std::move(message) };
+    }
     [[nodiscard]] QString toString() const { return message.isEmpty() ? code : code + QStringLiteral(": ") + message; }
     bool operator==(const Error &) const = default;
 };

@@ -38,11 +38,14 @@ QString xdgOr(const char *env, const QString &homeRelative)
 
 void Locations::addOptions(QCommandLineParser &parser)
 {
-    parser.addOption({ kDataDir, QStringLiteral("Data directory (database). Env: TESSERA_DATA_DIR."), QStringLiteral("dir") });
-    parser.addOption({ kConfigDir, QStringLiteral("Config directory. Env: TESSERA_CONFIG_DIR."), QStringLiteral("dir") });
+    parser.addOption(
+        { kDataDir, QStringLiteral("Data directory (database). Env: TESSERA_DATA_DIR."), QStringLiteral("dir") });
+    parser.addOption(
+        { kConfigDir, QStringLiteral("Config directory. Env: TESSERA_CONFIG_DIR."), QStringLiteral("dir") });
     parser.addOption({ kRuntimeDir, QStringLiteral("Runtime directory (sockets, lock). Env: TESSERA_RUNTIME_DIR."),
         QStringLiteral("dir") });
-    parser.addOption({ kPort, QStringLiteral("Loopback HTTP port. Env: TESSERA_PORT. Default 7391."), QStringLiteral("port") });
+    parser.addOption(
+        { kPort, QStringLiteral("Loopback HTTP port. Env: TESSERA_PORT. Default 7391."), QStringLiteral("port") });
     parser.addOption({ kKeychainService,
         QStringLiteral("Keychain service name. Env: TESSERA_KEYCHAIN_SERVICE. Default org.tessera.Tessera."),
         QStringLiteral("name") });
@@ -52,14 +55,17 @@ Result<Locations> Locations::resolve(const QCommandLineParser *parser)
 {
     Locations l;
     const QString appDir = QStringLiteral("tessera");
-    l.dataDir = pick(parser, kDataDir, "TESSERA_DATA_DIR", xdgOr("XDG_DATA_HOME", QStringLiteral(".local/share")) + u'/' + appDir);
-    l.configDir = pick(parser, kConfigDir, "TESSERA_CONFIG_DIR", xdgOr("XDG_CONFIG_HOME", QStringLiteral(".config")) + u'/' + appDir);
+    l.dataDir = pick(
+        parser, kDataDir, "TESSERA_DATA_DIR", xdgOr("XDG_DATA_HOME", QStringLiteral(".local/share")) + u'/' + appDir);
+    l.configDir = pick(
+        parser, kConfigDir, "TESSERA_CONFIG_DIR", xdgOr("XDG_CONFIG_HOME", QStringLiteral(".config")) + u'/' + appDir);
     QString runtimeBase = qEnvironmentVariable("XDG_RUNTIME_DIR");
     QString runtimeDefault = (!runtimeBase.isEmpty() && QDir::isAbsolutePath(runtimeBase))
         ? QString(runtimeBase + u'/' + appDir)
         : QString(QDir::tempPath() + QStringLiteral("/tessera-") + QString::number(::getuid()));
     l.runtimeDir = pick(parser, kRuntimeDir, "TESSERA_RUNTIME_DIR", runtimeDefault);
-    l.keychainService = pick(parser, kKeychainService, "TESSERA_KEYCHAIN_SERVICE", QStringLiteral("org.tessera.Tessera"));
+    l.keychainService
+        = pick(parser, kKeychainService, "TESSERA_KEYCHAIN_SERVICE", QStringLiteral("org.tessera.Tessera"));
 
     const QString portText = pick(parser, kPort, "TESSERA_PORT", QString::number(DefaultPort));
     bool okPort = false;
@@ -116,16 +122,20 @@ Status Locations::ensureDirectories() const
 Status ensurePrivateDirectory(const QString &path)
 {
     if (!QDir().mkpath(path))
-        return Error::make(QStringLiteral("directory_unavailable"), QStringLiteral("Cannot create the directory %1.").arg(path));
+        return Error::make(
+            QStringLiteral("directory_unavailable"), QStringLiteral("Cannot create the directory %1.").arg(path));
     const QByteArray native = QFile::encodeName(path);
-    struct stat st {};
+    struct stat st
+    {
+    };
     if (::lstat(native.constData(), &st) != 0 || !S_ISDIR(st.st_mode))
         return Error::make(QStringLiteral("directory_unavailable"), QStringLiteral("%1 is not a directory.").arg(path));
     if (st.st_uid != ::getuid())
         return Error::make(QStringLiteral("directory_not_private"),
             QStringLiteral("%1 belongs to another user; refusing to use it.").arg(path));
     if ((st.st_mode & 0777) != 0700 && ::chmod(native.constData(), 0700) != 0)
-        return Error::make(QStringLiteral("directory_not_private"), QStringLiteral("Cannot make %1 private (mode 0700).").arg(path));
+        return Error::make(
+            QStringLiteral("directory_not_private"), QStringLiteral("Cannot make %1 private (mode 0700).").arg(path));
     return {};
 }
 

@@ -19,9 +19,9 @@ namespace Tessera {
  * |-----------------|----------------------|-----------------------------|---------------------------------------|
  * | data            | --data-dir           | TESSERA_DATA_DIR            | $XDG_DATA_HOME/tessera                |
  * | config          | --config-dir         | TESSERA_CONFIG_DIR          | $XDG_CONFIG_HOME/tessera              |
- * | sockets, lock   | --runtime-dir        | TESSERA_RUNTIME_DIR         | $XDG_RUNTIME_DIR/tessera (else /tmp/tessera-<uid>) |
- * | HTTP port       | --port               | TESSERA_PORT                | 7391                                  |
- * | keychain service| --keychain-service   | TESSERA_KEYCHAIN_SERVICE    | org.tessera.Tessera                   |
+ * | sockets, lock   | --runtime-dir        | TESSERA_RUNTIME_DIR         | $XDG_RUNTIME_DIR/tessera (else
+ * /tmp/tessera-<uid>) | | HTTP port       | --port               | TESSERA_PORT                | 7391 | | keychain
+ * service| --keychain-service   | TESSERA_KEYCHAIN_SERVICE    | org.tessera.Tessera                   |
  */
 struct Locations
 {

@@ -20,18 +20,15 @@ namespace Tessera {
  * use(*r);
  * @endcode
  */
-template<typename T, typename E = Error>
-class [[nodiscard]] Result
+template<typename T, typename E = Error> class [[nodiscard]] Result
 {
 public:
     Result(T value) // NOLINT(google-explicit-constructor): implicit on purpose, like std::expected
         : m_v(std::in_place_index<0>, std::move(value))
-    {
-    }
+    { }
     Result(E error) // NOLINT(google-explicit-constructor)
         : m_v(std::in_place_index<1>, std::move(error))
-    {
-    }
+    { }
 
     [[nodiscard]] bool ok() const noexcept { return m_v.index() == 0; }
     explicit operator bool() const noexcept { return ok(); }
@@ -48,8 +45,7 @@ public:
     T *operator->() { return &value(); }
     const T *operator->() const { return &value(); }
 
-    template<typename U>
-    [[nodiscard]] T valueOr(U &&fallback) const &
+    template<typename U> [[nodiscard]] T valueOr(U &&fallback) const &
     {
         return ok() ? value() : static_cast<T>(std::forward<U>(fallback));
     }
@@ -59,16 +55,13 @@ private:
 };
 
 /** @brief Success-or-error for operations without a value. */
-template<typename E>
-class [[nodiscard]] Result<void, E>
+template<typename E> class [[nodiscard]] Result<void, E>
 {
 public:
     Result() = default;
     Result(E error) // NOLINT(google-explicit-constructor)
-        : m_error(std::move(error))
-        , m_ok(false)
-    {
-    }
+        : m_error(std::move(error)), m_ok(false)
+    { }
 
     [[nodiscard]] bool ok() const noexcept { return m_ok; }
     explicit operator bool() const noexcept { return m_ok; }

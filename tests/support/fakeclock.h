@@ -11,8 +11,7 @@ class FakeClock final : public Clock
 public:
     explicit FakeClock(qint64 startMs = 1'767'225'600'000) // 2026-01-01T00:00:00Z
         : m_nowMs(startMs)
-    {
-    }
+    { }
     [[nodiscard]] qint64 nowMs() const override { return m_nowMs; }
     void setMs(qint64 ms) { m_nowMs = ms; }
     void advanceSecs(qint64 s) { m_nowMs += s * 1000; }

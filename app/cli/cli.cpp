@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cli.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace Tessera::Cli {
+
+namespace {
+QList<Command> &registry()
+{
+    static QList<Command> list;
+    return list;
+}
+} // namespace
+
+Result<Ipc::IpcClient> Context::connectClient() const
+{
+    return Ipc::IpcClient::connectTo(locations.clientSocketPath());
+}
+
+Result<Ipc::IpcClient> Context::connectOperator() const
+{
+    return Ipc::IpcClient::connectTo(locations.operatorSocketPath());
+}
+
+int Context::fail(const Error &error) const
+{
+    if (json) {
+        out << QJsonDocument(QJsonObject { { QStringLiteral("error"),
+                                 QJsonObject { { QStringLiteral("code"), error.code },
+                                     { QStringLiteral("message"), error.message } } } })
+                   .toJson(QJsonDocument::Compact)
+            << '\n';
+        out.flush();
+    }
+    err << "tessera-cli: " << (error.message.isEmpty() ? error.code : error.message) << '\n';
+    err.flush();
+    return static_cast<int>(exitCodeFor(error));
+}
+
+int Context::usage(const QString &command, const QString &message) const
+{
+    err << "tessera-cli " << command << ": " << message << '\n' << "Try `tessera-cli " << command << " --help`.\n";
+    err.flush();
+    return static_cast<int>(Ipc::ExitCode::Usage);
+}
+
+void Context::printJson(const QJsonValue &value) const
+{
+    if (value.isObject())
+        out << QJsonDocument(value.toObject()).toJson(QJsonDocument::Indented);
+    else if (value.isArray())
+        out << QJsonDocument(value.toArray()).toJson(QJsonDocument::Indented);
+    else
+        out << QJsonDocument(QJsonArray { value }).toJson(QJsonDocument::Compact).mid(1).chopped(1) << '\n';
+    out.flush();
+}
+
+bool registerCommand(Command command)
+{
+    registry().append(std::move(command));
+    return true;
+}
+
+const QList<Command> &commands()
+{
+    std::sort(registry().begin(), registry().end(), [](const Command &a, const Command &b) { return a.name < b.name; });
+    return registry();
+}
+
+Ipc::ExitCode exitCodeFor(const Error &error)
+{
+    using Ipc::ExitCode;
+    const QString &c = error.code;
+    if (c == QStringLiteral("not_running"))
+        return ExitCode::NotRunning;
+    if (c == QStringLiteral("denied") || c == QStringLiteral("access_denied") || c == QStringLiteral("frozen"))
+        return ExitCode::Denied;
+    if (c == QStringLiteral("timeout"))
+        return ExitCode::Timeout;
+    if (c == QStringLiteral("keychain_unavailable"))
+        return ExitCode::KeychainUnavailable;
+    if (c == QStringLiteral("usage"))
+        return ExitCode::Usage;
+    return ExitCode::Failure;
+}
+
+QString table(const QStringList &header, const QList<QStringList> &rows)
+{
+    QList<qsizetype> widths;
+    for (const QString &h : header)
+        widths.append(h.size());
+    for (const QStringList &row : rows) {
+        for (qsizetype i = 0; i < row.size() && i < widths.size(); ++i)
+            widths[i] = qMax(widths[i], row.at(i).size());
+    }
+    QString out;
+    const auto line = [&](const QStringList &cells) {
+        QString l;
+        for (qsizetype i = 0; i < cells.size(); ++i) {
+            if (i > 0)
+                l += QStringLiteral("  ");
+            l += i + 1 < cells.size() ? cells.at(i).leftJustified(widths.value(i)) : cells.at(i);
+        }
+        out += l + u'\n';
+    };
+    line(header);
+    for (const QStringList &row : rows)
+        line(row);
+    return out;
+}
+
+} // namespace Tessera::Cli

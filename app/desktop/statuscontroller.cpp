@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "desktop/statuscontroller.h"
+
+#include "application.h"
+
+#include <QJSEngine>
+#include <QMetaEnum>
+#include <QPointer>
+
+namespace Tessera::App {
+
+namespace {
+QPointer<StatusController> s_instance;
+}
+
+StatusController::StatusController(Application *app, QObject *parent) : QObject(parent), m_app(app)
+{
+    connect(app, &Application::stateChanged, this, &StatusController::changed);
+    connect(app, &Application::showRequested, this, &StatusController::windowRequested);
+}
+
+StatusController *StatusController::create(QQmlEngine *, QJSEngine *)
+{
+    Q_ASSERT(s_instance);
+    QJSEngine::setObjectOwnership(s_instance.data(), QJSEngine::CppOwnership);
+    return s_instance.data();
+}
+
+void StatusController::setInstance(StatusController *instance)
+{
+    s_instance = instance;
+}
+
+QString StatusController::statusLine() const
+{
+    return m_app->statusMessage();
+}
+
+QString StatusController::state() const
+{
+    return m_app->statusJson().value(QStringLiteral("state")).toString();
+}
+
+bool StatusController::healthy() const
+{
+    return m_app->state() == Application::State::Ready;
+}
+
+QString StatusController::issuer() const
+{
+    return m_app->locations().issuer();
+}
+
+QString StatusController::dataDir() const
+{
+    return m_app->locations().dataDir;
+}
+
+} // namespace Tessera::App

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QObject>
+#include <QtQml/qqmlregistration.h>
+
+class QQmlEngine;
+class QJSEngine;
+
+namespace Tessera::App {
+
+class Application;
+
+/**
+ * @brief What the status line, the window title and the tray say about Tessera as a whole.
+ *
+ * QML never sees Application or any core type; this adapter turns them into properties.
+ */
+class StatusController : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_SINGLETON
+    Q_PROPERTY(QString statusLine READ statusLine NOTIFY changed)
+    Q_PROPERTY(QString state READ state NOTIFY changed)
+    Q_PROPERTY(bool healthy READ healthy NOTIFY changed)
+    Q_PROPERTY(QString issuer READ issuer CONSTANT)
+    Q_PROPERTY(QString dataDir READ dataDir CONSTANT)
+
+public:
+    explicit StatusController(Application *app, QObject *parent = nullptr);
+
+    /** @brief QML singleton factory: the instance the DesktopShell created (C++ ownership). */
+    static StatusController *create(QQmlEngine *, QJSEngine *);
+    static void setInstance(StatusController *instance);
+
+    [[nodiscard]] QString statusLine() const;
+    [[nodiscard]] QString state() const;
+    [[nodiscard]] bool healthy() const;
+    [[nodiscard]] QString issuer() const;
+    [[nodiscard]] QString dataDir() const;
+
+Q_SIGNALS:
+    void changed();
+    /** @brief The window should be shown and raised (tray click, second start). */
+    void windowRequested();
+
+private:
+    Application *m_app;
+};
+
+} // namespace Tessera::App

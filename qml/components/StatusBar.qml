@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import QtQuick
+import QtQuick.Controls as QQC2
+import QtQuick.Layouts
+import Tessera.App
+import Tessera.Ui
+
+// One line that says whether Tessera is working, and where.
+QQC2.ToolBar {
+    id: root
+
+    implicitHeight: Theme.statusBarHeight
+    position: QQC2.ToolBar.Footer
+
+    RowLayout {
+        anchors.fill: parent
+        anchors.leftMargin: Theme.spacing
+        anchors.rightMargin: Theme.spacing
+        spacing: Theme.spacing
+
+        Rectangle {
+            Accessible.ignored: true
+            Layout.alignment: Qt.AlignVCenter
+            color: StatusController.healthy ? Theme.good : Theme.danger
+            implicitHeight: 10
+            implicitWidth: 10
+            radius: 5
+        }
+        PlainLabel {
+            objectName: "statusLine"
+            Accessible.name: qsTr("Status: %1").arg(text)
+            Layout.fillWidth: true
+            elide: Text.ElideRight
+            text: StatusController.statusLine
+        }
+        PlainLabel {
+            color: Theme.muted
+            text: StatusController.issuer
+        }
+    }
+}

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+pragma Singleton
+import QtQuick
+
+// The only place for colours, sizes and spacing. Colours follow the system palette
+// (light or dark) and add a few semantic ones on top.
+QtObject {
+    id: root
+
+    readonly property SystemPalette palette: SystemPalette { colorGroup: SystemPalette.Active }
+    readonly property bool dark: palette.window.hslLightness < 0.5
+
+    readonly property int spacing: 8
+    readonly property int spacingLarge: 16
+    readonly property int radius: 6
+    readonly property int statusBarHeight: 28
+
+    readonly property color good: dark ? "#5fd38d" : "#1e7f4f"
+    readonly property color warning: dark ? "#f0b45a" : "#9a5b00"
+    readonly property color danger: dark ? "#ff7b72" : "#b3261e"
+    readonly property color muted: Qt.rgba(palette.windowText.r, palette.windowText.g, palette.windowText.b, 0.65)
+
+    readonly property real fontScaleTitle: 1.6
+}
