@@ -2,12 +2,20 @@
 #include "application.h"
 
 #include "common/logging.h"
+#include "consent/consentbroker.h"
 #include "ipc/ipcserver.h"
 #include "ipc/protocol.h"
+#include "oauth/keymanager.h"
+#include "store/auditlog.h"
+#include "store/database.h"
+#include "vault/keychainsecretstore.h"
+#include "vault/secretstore.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QLockFile>
+#include <QPointer>
+#include <QTimer>
 
 namespace Tessera::App {
 
@@ -17,7 +25,19 @@ Application::Application(Locations locations, Mode mode, QObject *parent)
     m_uptime.start();
 }
 
-Application::~Application() = default;
+Application::~Application()
+{
+    // The broker answers pending requests on destruction; do it while the database lives.
+    delete m_broker;
+    m_broker = nullptr;
+    delete m_keys;
+    m_keys = nullptr;
+}
+
+void Application::setSecretStoreForTesting(Vault::SecretStore *store)
+{
+    m_vault = store;
+}
 
 Status Application::acquireInstance()
 {
@@ -42,7 +62,71 @@ void Application::start()
         setState(State::Failed, s.error().message);
         return;
     }
-    setState(State::Ready, tr("Ready"));
+    if (Status s = openDatabase(); !s) {
+        setState(State::Failed, tr("Cannot open the database: %1").arg(s.error().message));
+        return;
+    }
+    if (!m_vault)
+        m_vault = new Vault::KeychainSecretStore(m_locations.keychainService, this);
+    m_keys = new OAuth::KeyManager(*m_db, *m_audit, *m_vault, SystemClock::instance(), this);
+    m_broker = new Consent::ConsentBroker(*m_db, *m_audit, SystemClock::instance(), this);
+    if (Status s = m_broker->closeStale(); !s)
+        qCWarning(lcApp).noquote() << "could not close stale consent requests:" << s.error().message;
+    m_keychainRetry = new QTimer(this);
+    m_keychainRetry->setSingleShot(true);
+    connect(m_keychainRetry, &QTimer::timeout, this, &Application::unlockKeychain);
+    unlockKeychain();
+}
+
+Status Application::openDatabase()
+{
+    auto db = Store::Database::open(m_locations.databasePath());
+    if (!db)
+        return db.error();
+    m_db = std::move(*db);
+    m_audit = std::make_unique<Store::AuditLog>(*m_db, SystemClock::instance());
+    return {};
+}
+
+void Application::unlockKeychain()
+{
+    QPointer<Application> self(this);
+    // Probe first: a missing Secret Service must say so plainly, not as a key error.
+    m_vault->probe([self](Status probed) {
+        if (!self)
+            return;
+        if (!probed) {
+            self->onKeychainFailure(probed.error());
+            return;
+        }
+        self->m_keys->load([self](Status loaded) {
+            if (!self)
+                return;
+            if (!loaded) {
+                self->onKeychainFailure(loaded.error());
+                return;
+            }
+            self->setState(State::Ready,
+                tr("Ready · issuer %1 · signing key %2")
+                    .arg(self->m_locations.issuer(), self->m_keys->activeKid().left(8)));
+        });
+    });
+}
+
+void Application::onKeychainFailure(const Error &error)
+{
+    const bool keychain = error.code == QLatin1String(Vault::Errors::KeychainUnavailable)
+        || error.code == QLatin1String(Vault::Errors::AccessDenied)
+        || error.code == QLatin1String(Vault::Errors::KeychainError);
+    if (!keychain) {
+        setState(State::Failed, tr("Cannot load the signing key: %1").arg(error.message));
+        return;
+    }
+    // Fail closed, but keep asking: the keyring is often unlocked after Tessera starts.
+    setState(State::KeychainUnavailable,
+        tr("Keychain unavailable: %1 Tessera issues no tokens until it can keep its key there; retrying.")
+            .arg(error.message));
+    m_keychainRetry->start(m_keychainRetryMs);
 }
 
 Status Application::startIpc()
@@ -100,6 +184,10 @@ QJsonObject Application::statusJson() const
         { QStringLiteral("database"), m_locations.databasePath() },
         { QStringLiteral("runtimeDir"), m_locations.runtimeDir },
         { QStringLiteral("keychainService"), m_locations.keychainService },
+        { QStringLiteral("schemaVersion"), m_db ? m_db->schemaVersion() : 0 },
+        { QStringLiteral("signingKid"), m_keys && m_keys->isReady() ? m_keys->activeKid() : QString() },
+        { QStringLiteral("pendingRequests"), m_broker ? int(m_broker->pending().size()) : 0 },
+        { QStringLiteral("frozen"), m_broker && m_broker->isFrozen() },
         { QStringLiteral("uptimeSecs"), m_uptime.elapsed() / 1000 },
     };
 }

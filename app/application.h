@@ -11,9 +11,23 @@
 #include <memory>
 
 class QLockFile;
+class QTimer;
 
 namespace Tessera::Ipc {
 class IpcServer;
+}
+namespace Tessera::Store {
+class AuditLog;
+class Database;
+} // namespace Tessera::Store
+namespace Tessera::Vault {
+class SecretStore;
+}
+namespace Tessera::OAuth {
+class KeyManager;
+}
+namespace Tessera::Consent {
+class ConsentBroker;
 }
 
 namespace Tessera::App {
@@ -54,6 +68,11 @@ public:
     Application(Locations locations, Mode mode, QObject *parent = nullptr);
     ~Application() override;
 
+    /** @brief For tests: use this store instead of the OS keychain (call before start()). */
+    void setSecretStoreForTesting(Vault::SecretStore *store);
+    /** @brief How long to wait before asking an unavailable keychain again. */
+    void setKeychainRetryMs(int ms) { m_keychainRetryMs = ms; }
+
     /**
      * @brief Takes the per-user instance lock. Fails with `already_running` (the caller
      * should ask the running instance to show itself) or a directory error.
@@ -70,6 +89,12 @@ public:
     [[nodiscard]] const Locations &locations() const { return m_locations; }
     [[nodiscard]] Mode mode() const { return m_mode; }
 
+    // The services, for the QML-facing adapters and tests. Null until start() reached them.
+    [[nodiscard]] Store::Database *database() const { return m_db.get(); }
+    [[nodiscard]] Store::AuditLog *auditLog() const { return m_audit.get(); }
+    [[nodiscard]] OAuth::KeyManager *keyManager() const { return m_keys; }
+    [[nodiscard]] Consent::ConsentBroker *consentBroker() const { return m_broker; }
+
 Q_SIGNALS:
     void stateChanged();
     /** @brief Someone (a second `tessera` start, `tessera-cli show`) asked for the window. */
@@ -78,6 +103,9 @@ Q_SIGNALS:
 private:
     void setState(State state, const QString &message);
     [[nodiscard]] Status startIpc();
+    [[nodiscard]] Status openDatabase();
+    void unlockKeychain();
+    void onKeychainFailure(const Error &error);
     void registerIpcMethods();
 
     Locations m_locations;
@@ -88,6 +116,13 @@ private:
     std::unique_ptr<QLockFile> m_lock;
     Ipc::IpcServer *m_clientServer = nullptr;
     Ipc::IpcServer *m_operatorServer = nullptr;
+    std::unique_ptr<Store::Database> m_db;
+    std::unique_ptr<Store::AuditLog> m_audit; ///< the one AuditLog of m_db (it caches the chain head)
+    Vault::SecretStore *m_vault = nullptr;
+    OAuth::KeyManager *m_keys = nullptr;
+    Consent::ConsentBroker *m_broker = nullptr;
+    QTimer *m_keychainRetry = nullptr;
+    int m_keychainRetryMs = 10000;
 };
 
 } // namespace Tessera::App

@@ -10,7 +10,7 @@ build-essential cmake ninja-build pkg-config git
 clang clang-format clang-tidy libclang-rt-14-dev
 libssl-dev openssl sqlite3 libsqlite3-dev
 qt6-base-dev qt6-base-dev-tools qt6-declarative-dev qt6-declarative-dev-tools
-qt6-httpserver-dev qt6-websockets-dev qtkeychain-qt6-dev libqt6sql6-sqlite
+qtkeychain-qt6-dev libqt6sql6-sqlite libsecret-1-0
 qt6-svg-dev libqt6svg6 qt6-qpa-plugins qt6-wayland
 qml6-module-qtquick qml6-module-qtqml qml6-module-qtqml-models
 qml6-module-qtqml-workerscript qml6-module-qtquick-controls

@@ -45,7 +45,11 @@ int runStatus(Context &ctx, const QStringList &args)
             { QStringLiteral("database"), s.value(QStringLiteral("database")).toString() },
             { QStringLiteral("sockets"), s.value(QStringLiteral("runtimeDir")).toString() },
             { QStringLiteral("keychain"), s.value(QStringLiteral("keychainService")).toString() },
-            { QStringLiteral("signing key"), s.value(QStringLiteral("signingKid")).toString(QStringLiteral("none")) },
+            { QStringLiteral("signing key"),
+                s.value(QStringLiteral("signingKid")).toString().isEmpty()
+                    ? QStringLiteral("none loaded")
+                    : s.value(QStringLiteral("signingKid")).toString()
+                        + QStringLiteral(" (ES256, private half in the keychain)") },
             { QStringLiteral("uptime"),
                 QString::number(s.value(QStringLiteral("uptimeSecs")).toInteger()) + QStringLiteral(" s") },
         };

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "consent/consentrequest.h"
+
+#include <QHash>
+#include <QObject>
+
+#include <functional>
+
+class QTimer;
+
+namespace Tessera::Store {
+class AuditLog;
+class Database;
+} // namespace Tessera::Store
+
+namespace Tessera::Consent {
+
+/**
+ * @brief Where consent requests wait for a person. Never blocks: submit() returns at once
+ * and the callback runs when the decision, a timeout, a freeze or a cancellation arrives.
+ *
+ *     requester --submit(request, callback)--> broker --requestAdded--> desktop prompt / tessera-cli
+ *     person    --decide(id, decision)-------> broker --callback(decision)--> requester
+ *
+ * Every request is persisted (consent_requests) and audited. Limits (security-cases G3):
+ * pending requests per client and in total, new prompts per client per minute, and a
+ * cool-down for a client whose requests keep being denied. Identical pending requests
+ * (same client, path, resource, scopes and redirect URI) are merged into one prompt; the
+ * decision then answers each of them, each against its own snapshot.
+ */
+class ConsentBroker : public QObject
+{
+    Q_OBJECT
+public:
+    struct Limits
+    {
+        int promptTimeoutSecs = 120;
+        int maxPendingPerClient = 3;
+        int maxPendingTotal = 32;
+        int maxNewPerClientPerMinute = 3;
+        int denialsBeforeCooldown = 3;
+        int denialWindowSecs = 600;
+        int cooldownSecs = 300;
+    };
+    using Callback = std::function<void(const Decision &)>;
+
+    /** @param audit the one AuditLog of @p db (it caches the chain head; never make a second one). */
+    ConsentBroker(Store::Database &db, Store::AuditLog &audit, const Clock &clock, QObject *parent = nullptr);
+    ConsentBroker(
+        Store::Database &db, Store::AuditLog &audit, const Clock &clock, Limits limits, QObject *parent = nullptr);
+    ~ConsentBroker() override;
+
+    /**
+     * @brief Queues @p request and returns its id; @p done runs exactly once, later.
+     *
+     * Fails at once (and never calls @p done) with `frozen`, `throttled` or `store_error`.
+     */
+    [[nodiscard]] Result<QString> submit(ConsentRequest request, Callback done);
+
+    /**
+     * @brief The person's decision. An approval must name a non-empty subset of the
+     * requested scopes (or no scopes when none were requested). Fails with `not_found`
+     * when the request is unknown or already decided, `invalid_decision` otherwise.
+     */
+    [[nodiscard]] Status decide(const QString &id, const Decision &decision);
+
+    /** @brief The requester went away (browser closed, CLI interrupted). */
+    void cancel(const QString &id);
+
+    [[nodiscard]] QList<ConsentRequest> pending() const;
+    [[nodiscard]] std::optional<ConsentRequest> find(const QString &id) const;
+
+    [[nodiscard]] bool isFrozen() const { return m_frozen; }
+    /** @brief Kill switch: freezing denies every pending request and refuses new ones. */
+    void setFrozen(bool frozen, const QString &actor);
+
+    /** @brief Resolves every request whose time is up; runs on a timer, callable from tests. */
+    void expireDue();
+
+    /** @brief Marks requests left pending by an earlier run (Tessera restarted) as expired. */
+    [[nodiscard]] Status closeStale();
+
+    [[nodiscard]] const Limits &limits() const { return m_limits; }
+
+Q_SIGNALS:
+    void requestAdded(const QString &id);
+    void requestResolved(const QString &id, const QString &outcome);
+    void frozenChanged(bool frozen);
+
+private:
+    struct Entry
+    {
+        ConsentRequest request;
+        QList<Callback> callbacks;
+        QString mergeKey;
+    };
+
+    void resolve(const QString &id, const Decision &decision, bool persist = true);
+    void rearmTimer();
+    [[nodiscard]] Status throttle(const QString &clientId);
+    void audit(const QString &kind, const QString &actor, const ConsentRequest &r, const QJsonObject &details);
+
+    Store::Database &m_db;
+    Store::AuditLog &m_audit;
+    const Clock &m_clock;
+    Limits m_limits;
+    QHash<QString, Entry> m_pending;
+    QList<QString> m_order; ///< arrival order, for a queue that never loses or reorders requests
+    QHash<QString, QList<qint64>> m_recentPrompts; ///< clientId -> prompt times (ms)
+    QHash<QString, QList<qint64>> m_recentDenials; ///< clientId -> denial times (ms)
+    bool m_frozen = false;
+    QTimer *m_timer;
+};
+
+} // namespace Tessera::Consent

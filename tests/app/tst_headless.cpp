@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `tessera --headless` and `tessera-cli status` as a newcomer would use them, against a real
+// gnome-keyring Secret Service: start, status, single instance, restart keeps the key,
+// private files, clean stop.
+#include "support/tesserainstance.h"
+#include "support/testsupport.h"
+
+#include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+using namespace Tessera::Test;
+
+class TestHeadless : public QObject
+{
+    Q_OBJECT
+private:
+    static QJsonObject statusJson(const TesseraInstance &t)
+    {
+        const CliResult r = t.cli({ QStringLiteral("--json"), QStringLiteral("status") });
+        return QJsonDocument::fromJson(r.out).object();
+    }
+
+private Q_SLOTS:
+    void testStartStatusRestartStop()
+    {
+        TesseraInstance t;
+        QVERIFY(t.start());
+        QVERIFY2(t.waitUntil(0), t.log().constData());
+
+        const CliResult human = t.cli({ QStringLiteral("status") });
+        QCOMPARE(human.exitCode, 0);
+        QVERIFY(human.out.contains("is running (headless"));
+        QVERIFY(human.out.contains(t.issuer().toUtf8()));
+        const QJsonObject s = statusJson(t);
+        QCOMPARE(s.value(QStringLiteral("state")).toString(), QStringLiteral("ready"));
+        QCOMPARE(s.value(QStringLiteral("issuer")).toString(), t.issuer());
+        const QString kid = s.value(QStringLiteral("signingKid")).toString();
+        QCOMPARE(kid.size(), 43);
+        QCOMPARE(s.value(QStringLiteral("schemaVersion")).toInt(), 1);
+
+        // Files and sockets are the user's alone.
+        QCOMPARE(fileMode(t.dataDir()), 0700);
+        QCOMPARE(fileMode(t.runtimeDir()), 0700);
+        QCOMPARE(fileMode(t.dataDir() + QStringLiteral("/tessera.db")), 0600);
+        QCOMPARE(fileMode(t.runtimeDir() + QStringLiteral("/client.sock")), 0600);
+        QCOMPARE(fileMode(t.runtimeDir() + QStringLiteral("/operator.sock")), 0600);
+        QCOMPARE(fileMode(t.runtimeDir() + QStringLiteral("/tessera.lock")), 0600);
+        // The database has the public key only.
+        QVERIFY(fileContains(t.dataDir() + QStringLiteral("/tessera.db"), kid.toUtf8())
+            || fileContains(t.dataDir() + QStringLiteral("/tessera.db-wal"), kid.toUtf8()));
+        for (const QString &f : QDir(t.dataDir()).entryList(QDir::Files))
+            QVERIFY(!fileContains(t.dataDir() + u'/' + f, "\"d\":"));
+
+        // The private key is in the Secret Service (and nowhere in HOME in plain text).
+        QProcess search;
+        search.start(QStringLiteral("secret-tool"),
+            { QStringLiteral("search"), QStringLiteral("--all"), QStringLiteral("server"), t.keychainService() });
+        QVERIFY(search.waitForFinished(10000));
+        const QByteArray found = search.readAllStandardOutput() + search.readAllStandardError();
+        QVERIFY2(found.contains(QString(QStringLiteral("signing-key/") + kid).toUtf8()), found.constData());
+
+        // A second start hands over to the first and leaves.
+        const CliResult second = t.runTessera({ QStringLiteral("--headless") });
+        QCOMPARE(second.exitCode, 0);
+        QVERIFY2(second.out.contains("already running"), second.out.constData());
+        QCOMPARE(statusJson(t).value(QStringLiteral("pid")).toInteger(), t.process().processId());
+
+        // Clean stop: sockets gone, status says not running (exit 5).
+        QCOMPARE(t.stop(), 0);
+        QVERIFY(!QFile::exists(t.runtimeDir() + QStringLiteral("/client.sock")));
+        QVERIFY(!QFile::exists(t.runtimeDir() + QStringLiteral("/operator.sock")));
+        const CliResult after = t.cli({ QStringLiteral("status") });
+        QCOMPARE(after.exitCode, 5);
+        QVERIFY(after.err.contains("not running"));
+
+        // Restart: the same key comes back from the keychain.
+        QVERIFY(t.start());
+        QVERIFY2(t.waitUntil(0), t.log().constData());
+        QCOMPARE(statusJson(t).value(QStringLiteral("signingKid")).toString(), kid);
+        QCOMPARE(t.stop(), 0);
+    }
+
+    void testDesktopSecondStartAsksFirstToShow()
+    {
+        TesseraInstance t;
+        // The desktop front end without a display server: Qt's offscreen platform.
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+        QVERIFY(t.start({}));
+        QVERIFY2(t.waitUntil(0), t.log().constData());
+        QCOMPARE(statusJson(t).value(QStringLiteral("mode")).toString(), QStringLiteral("desktop"));
+        const CliResult second = t.runTessera({});
+        QCOMPARE(second.exitCode, 0);
+        QVERIFY2(second.out.contains("asked it to show its window"), second.out.constData());
+        QCOMPARE(t.stop(), 0);
+        QVERIFY(!t.log().contains("failed to load"));
+    }
+
+    void testCliUsageAndHelp()
+    {
+        TesseraInstance t;
+        QCOMPARE(t.cli({}).exitCode, 2);
+        QCOMPARE(t.cli({ QStringLiteral("no-such-command") }).exitCode, 2);
+        QCOMPARE(t.cli({ QStringLiteral("status"), QStringLiteral("--bogus") }).exitCode, 2);
+        QCOMPARE(t.cli({ QStringLiteral("status"), QStringLiteral("extra") }).exitCode, 2);
+        const CliResult help = t.cli({ QStringLiteral("--help") });
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY(help.out.contains("Exit codes"));
+        QVERIFY(help.out.contains("status"));
+        QCOMPARE(t.cli({ QStringLiteral("status"), QStringLiteral("--help") }).exitCode, 0);
+        // Nothing running for these locations.
+        QCOMPARE(t.cli({ QStringLiteral("status") }).exitCode, 5);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHeadless)
+#include "tst_headless.moc"

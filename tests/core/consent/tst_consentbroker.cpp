@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The consent broker on a real SQLite file: queueing, decisions, timeouts, merging,
+// throttling (security-cases G3), freezing, persistence and audit.
+#include "consent/consentbroker.h"
+#include "store/auditlog.h"
+#include "store/clientstore.h"
+#include "store/consentrequeststore.h"
+#include "store/database.h"
+#include "store/resourcestore.h"
+#include "support/fakeclock.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Tessera;
+using namespace Tessera::Consent;
+
+class TestConsentBroker : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<Store::Database> m_db;
+    std::unique_ptr<Store::AuditLog> m_audit;
+    Test::FakeClock m_clock;
+    qint64 m_resourceId = 0;
+    int m_run = 0;
+
+    void addClient(const QString &id)
+    {
+        Store::Client c;
+        c.clientId = id;
+        c.clientName = QStringLiteral("Agent ") + id;
+        c.redirectUris = { QStringLiteral("http://127.0.0.1/cb") };
+        c.createdAt = m_clock.nowSecs();
+        QVERIFY(Store::ClientStore(*m_db).insert(c).ok());
+    }
+
+    ConsentRequest request(const QString &clientId, QStringList scopes = { QStringLiteral("files:read") },
+        const QString &redirect = QStringLiteral("http://127.0.0.1:5000/cb"))
+    {
+        ConsentRequest r;
+        r.path = Path::Authorize;
+        r.requester.clientId = clientId;
+        r.requester.clientName = QStringLiteral("Agent ") + clientId;
+        r.requester.redirectUri = redirect;
+        r.resourceId = m_resourceId;
+        r.resourceUri = QStringLiteral("http://127.0.0.1:8931/mcp");
+        r.resourceName = QStringLiteral("files");
+        for (const QString &s : scopes)
+            r.scopes.append(ScopeItem { s, QStringLiteral("d"), s.endsWith(QStringLiteral("write")), false });
+        r.snapshot = QJsonObject { { QStringLiteral("state"), QStringLiteral("s1") } };
+        return r;
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        m_db.reset();
+        auto db = Store::Database::open(m_dir.path() + QStringLiteral("/t%1.db").arg(++m_run));
+        QVERIFY(db.ok());
+        m_db = std::move(*db);
+        m_audit = std::make_unique<Store::AuditLog>(*m_db, m_clock);
+        Store::Resource res;
+        res.uri = QStringLiteral("http://127.0.0.1:8931/mcp");
+        res.name = QStringLiteral("files");
+        res.displayName = QStringLiteral("Files");
+        res.scopes = { { QStringLiteral("files:read"), QStringLiteral("Read"), Store::Risk::Low },
+            { QStringLiteral("files:write"), QStringLiteral("Write"), Store::Risk::High } };
+        auto added = Store::ResourceStore(*m_db).add(res, m_clock.nowSecs());
+        QVERIFY(added.ok());
+        m_resourceId = added->id;
+        for (const char *c : { "a", "b", "c" })
+            addClient(QString::fromLatin1(c));
+    }
+
+    void testSubmitDecideApprovePartial()
+    {
+        ConsentBroker broker(*m_db, *m_audit, m_clock);
+        QSignalSpy added(&broker, &ConsentBroker::requestAdded);
+        std::optional<Decision> got;
+        auto id = broker.submit(
+            request(QStringLiteral("a"), { QStringLiteral("files:read"), QStringLiteral("files:write") }),
+            [&](const Decision &d) { got = d; });
+        QVERIFY(id.ok());
+        QCOMPARE(id->size(), 22); // 128 random bits, base64url
+        QCOMPARE(added.count(), 1);
+        QVERIFY(!got); // never answered synchronously
+        QCOMPARE(broker.pending().size(), 1);
+
+        // Approving a scope that was not requested is refused and changes nothing.
+        QCOMPARE(
+            broker.decide(*id, Decision::approve({ QStringLiteral("admin") }, Duration::OneHour, QStringLiteral("cli")))
+                .error()
+                .code,
+            QStringLiteral("invalid_decision"));
+        QVERIFY(!got);
+        QVERIFY(broker
+                    .decide(*id,
+                        Decision::approve({ QStringLiteral("files:read") }, Duration::OneHour, QStringLiteral("cli")))
+                    .ok());
+        QVERIFY(got && got->approved());
+        QCOMPARE(got->scopes, QStringList { QStringLiteral("files:read") });
+        QVERIFY(broker.pending().isEmpty());
+        // Deciding again: the request is gone.
+        QCOMPARE(broker.decide(*id, Decision::deny(QStringLiteral("cli"))).error().code, QStringLiteral("not_found"));
+
+        auto stored = Store::ConsentRequestStore(*m_db).find(*id);
+        QVERIFY(stored.ok() && stored->has_value());
+        QCOMPARE((*stored)->status, Store::ConsentStatus::Approved);
+        auto page = m_audit->query({});
+        QVERIFY(page.ok());
+        QStringList kinds;
+        for (const auto &e : page->events)
+            kinds << e.kind;
+        QVERIFY(kinds.contains(QStringLiteral("consent.requested")));
+        QVERIFY(kinds.contains(QStringLiteral("consent.approved")));
+        QVERIFY(m_audit->verify()->ok);
+    }
+
+    void testEmptyApprovalRefused()
+    {
+        ConsentBroker broker(*m_db, *m_audit, m_clock);
+        auto id = broker.submit(request(QStringLiteral("a")), [](const Decision &) {});
+        QVERIFY(id.ok());
+        QCOMPARE(broker.decide(*id, Decision::approve({}, Duration::OneHour, QStringLiteral("cli"))).error().code,
+            QStringLiteral("invalid_decision"));
+    }
+
+    void testTimeoutDenies()
+    {
+        ConsentBroker broker(*m_db, *m_audit, m_clock);
+        std::optional<Decision> got;
+        auto id = broker.submit(request(QStringLiteral("a")), [&](const Decision &d) { got = d; });
+        QVERIFY(id.ok());
+        m_clock.advanceSecs(broker.limits().promptTimeoutSecs - 1);
+        broker.expireDue();
+        QVERIFY(!got);
+        m_clock.advanceSecs(1);
+        broker.expireDue();
+        QVERIFY(got);
+        QCOMPARE(got->outcome, Decision::Outcome::TimedOut);
+        QVERIFY(!got->approved());
+        auto stored = Store::ConsentRequestStore(*m_db).find(*id);
+        QCOMPARE((*stored)->status, Store::ConsentStatus::Expired);
+    }
+
+    void testLateApprovalDoesNotCount()
+    {
+        ConsentBroker broker(*m_db, *m_audit, m_clock);
+        std::optional<Decision> got;
+        auto id = broker.submit(request(QStringLiteral("a")), [&](const Decision &d) { got = d; });
+        QVERIFY(id.ok());
+        m_clock.advanceSecs(broker.limits().promptTimeoutSecs + 5); // the timer has not run yet
+        QVERIFY(broker
+                    .decide(*id,
+                        Decision::approve({ QStringLiteral("files:read") }, Duration::OneHour, QStringLiteral("cli")))
+                    .ok());
+        QVERIFY(got);
+        QVERIFY(!got->approved());
+        QCOMPARE(got->outcome, Decision::Outcome::TimedOut);
+        QCOMPARE((*Store::ConsentRequestStore(*m_db).find(*id))->status, Store::ConsentStatus::Expired);
+    }
+
+    void testTimerFiresWithoutHelp()
+    {
+        ConsentBroker::Limits limits;
+        limits.promptTimeoutSecs = 1; // nobody calls expireDue(): the broker's own timer must
+        ConsentBroker broker(*m_db, *m_audit, SystemClock::instance(), limits);
+        std::optional<Decision> got;
+        QVERIFY(broker.submit(request(QStringLiteral("a")), [&](const Decision &d) { got = d; }).ok());
+        QTest::qWait(500);
+        QVERIFY(!got.has_value());
+        QTRY_VERIFY_WITH_TIMEOUT(got.has_value(), 3000);
+        QCOMPARE(got->outcome, Decision::Outcome::TimedOut);
+    }
+
+    void testQueueKeepsOrderAndLosesNothing()
+    {
+        ConsentBroker broker(*m_db, *m_audit, m_clock);
+        QStringList ids;
+        int answered = 0;
+        for (const char *c : { "a", "b", "c" }) {
+            auto id = broker.submit(request(QString::fromLatin1(c)), [&](const Decision &) { ++answered; });
+            QVERIFY(id.ok());
+            ids << *id;
+        }
+        const auto pending = broker.pending();
+        QCOMPARE(pending.size(), 3);
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(pending.at(i).id, ids.at(i));
+        QVERIFY(broker.decide(ids.at(1), Decision::deny(QStringLiteral("desktop"))).ok());
+        QCOMPARE(broker.pending().size(), 2);
+        QCOMPARE(broker.pending().at(0).id, ids.at(0));
+        QCOMPARE(broker.pending().at(1).id, ids.at(2));
+        QCOMPARE(answered, 1);
+    }
+
+    void testIdenticalRequestsMerge()
+    {
+        ConsentBroker broker(*m_db, *m_audit, m_clock);
+        int answers = 0;
+        auto first = broker.submit(request(QStringLiteral("a")), [&](const Decision &d) { answers += d.approved(); });
+        auto second = broker.submit(request(QStringLiteral("a")), [&](const Decision &d) { answers += d.approved(); });
+        QVERIFY(first.ok() && second.ok());
+        QCOMPARE(*second, *first);
+        QCOMPARE(broker.pending().size(), 1);
+        QCOMPARE(broker.pending().first().mergedCount, 2);
+        // A different redirect URI is a different request.
+        auto other = broker.submit(request(QStringLiteral("a"), { QStringLiteral("files:read") },
+                                       QStringLiteral("http://127.0.0.1:6000/other")),
+            [](const Decision &) {});
+        QVERIFY(other.ok());
+        QVERIFY(*other != *first);
+        QVERIFY(broker
+                    .decide(*first,
+                        Decision::approve({ QStringLiteral("files:read") }, Duration::Once, QStringLiteral("cli")))
+                    .ok());
+        QCOMPARE(answers, 2);
+    }
+
+    void testThrottlePendingPerClient()
+    {
+        ConsentBroker::Limits limits;
+        limits.maxPendingPerClient = 2;
+        limits.maxNewPerClientPerMinute = 100;
+        ConsentBroker broker(*m_db, *m_audit, m_clock, limits);
+        QVERIFY(broker.submit(request(QStringLiteral("a"), { QStringLiteral("files:read") }), [](const Decision &) {})
+                    .ok());
+        QVERIFY(broker.submit(request(QStringLiteral("a"), { QStringLiteral("files:write") }), [](const Decision &) {})
+                    .ok());
+        bool called = false;
+        auto third = broker.submit(
+            request(QStringLiteral("a"), { QStringLiteral("files:read"), QStringLiteral("files:write") }),
+            [&](const Decision &) { called = true; });
+        QVERIFY(!third.ok());
+        QCOMPARE(third.error().code, QStringLiteral("throttled"));
+        QVERIFY(!called);
+        // Another client is not affected.
+        QVERIFY(broker.submit(request(QStringLiteral("b")), [](const Decision &) {}).ok());
+    }
+
+    void testThrottlePromptRate()
+    {
+        ConsentBroker broker(*m_db, *m_audit, m_clock);
+        const int perMinute = broker.limits().maxNewPerClientPerMinute;
+        QStringList ids;
+        for (int i = 0; i < perMinute; ++i) {
+            auto id = broker.submit(
+                request(QStringLiteral("a"), { QStringLiteral("s%1").arg(i) }), [](const Decision &) {});
+            QVERIFY(id.ok());
+            QVERIFY(broker
+                        .decide(*id,
+                            Decision::approve({ QStringLiteral("s%1").arg(i) }, Duration::Once, QStringLiteral("cli")))
+                        .ok());
+        }
+        auto over = broker.submit(request(QStringLiteral("a"), { QStringLiteral("more") }), [](const Decision &) {});
+        QCOMPARE(over.error().code, QStringLiteral("throttled"));
+        m_clock.advanceSecs(61);
+        QVERIFY(broker.submit(request(QStringLiteral("a"), { QStringLiteral("more") }), [](const Decision &) {}).ok());
+    }
+
+    void testDenialCooldown()
+    {
+        ConsentBroker broker(*m_db, *m_audit, m_clock);
+        for (int i = 0; i < broker.limits().denialsBeforeCooldown; ++i) {
+            auto id = broker.submit(
+                request(QStringLiteral("a"), { QStringLiteral("s%1").arg(i) }), [](const Decision &) {});
+            QVERIFY(id.ok());
+            QVERIFY(broker.decide(*id, Decision::deny(QStringLiteral("desktop"))).ok());
+            m_clock.advanceSecs(30); // keep under the per-minute prompt rate
+        }
+        auto again = broker.submit(request(QStringLiteral("a"), { QStringLiteral("again") }), [](const Decision &) {});
+        QCOMPARE(again.error().code, QStringLiteral("throttled"));
+        m_clock.advanceSecs(broker.limits().cooldownSecs + 1);
+        QVERIFY(broker.submit(request(QStringLiteral("a"), { QStringLiteral("again") }), [](const Decision &) {}).ok());
+    }
+
+    void testFreezeDeniesPendingAndRefusesNew()
+    {
+        ConsentBroker broker(*m_db, *m_audit, m_clock);
+        QSignalSpy frozen(&broker, &ConsentBroker::frozenChanged);
+        std::optional<Decision> got;
+        QVERIFY(broker.submit(request(QStringLiteral("a")), [&](const Decision &d) { got = d; }).ok());
+        broker.setFrozen(true, QStringLiteral("user"));
+        QCOMPARE(frozen.count(), 1);
+        QVERIFY(got);
+        QCOMPARE(got->outcome, Decision::Outcome::Frozen);
+        auto refused = broker.submit(request(QStringLiteral("b")), [](const Decision &) {});
+        QCOMPARE(refused.error().code, QStringLiteral("frozen"));
+        broker.setFrozen(false, QStringLiteral("user"));
+        QVERIFY(broker.submit(request(QStringLiteral("b")), [](const Decision &) {}).ok());
+    }
+
+    void testDestructionAnswersEveryone()
+    {
+        std::optional<Decision> got;
+        {
+            ConsentBroker broker(*m_db, *m_audit, m_clock);
+            QVERIFY(broker.submit(request(QStringLiteral("a")), [&](const Decision &d) { got = d; }).ok());
+        }
+        QVERIFY(got);
+        QCOMPARE(got->outcome, Decision::Outcome::Cancelled);
+    }
+
+    void testCloseStaleAfterRestart()
+    {
+        QString id;
+        {
+            // Destruction answers the requester but (like a crash) leaves the row pending.
+            ConsentBroker broker(*m_db, *m_audit, m_clock);
+            auto r = broker.submit(request(QStringLiteral("a")), [](const Decision &) {});
+            QVERIFY(r.ok());
+            id = *r;
+        }
+        QCOMPARE((*Store::ConsentRequestStore(*m_db).find(id))->status, Store::ConsentStatus::Pending);
+        ConsentBroker next(*m_db, *m_audit, m_clock);
+        QVERIFY(next.closeStale().ok());
+        QCOMPARE((*Store::ConsentRequestStore(*m_db).find(id))->status, Store::ConsentStatus::Expired);
+        QVERIFY(next.pending().isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestConsentBroker)
+#include "tst_consentbroker.moc"
