@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "common/strictjson.h"
 
+#include <QStringDecoder>
+
 #include <QJsonArray>
 #include <QJsonObject>
 
@@ -441,7 +443,10 @@ private:
             utf8.append(m_s.sliced(m_pos, len));
             m_pos += len;
         }
-        *out = QString::fromUtf8(utf8);
+        // QString::fromUtf8 silently drops a leading U+FEFF; the parsed value must be exactly
+        // what was sent, or two parsers would disagree about the same bytes.
+        QStringDecoder decoder(QStringConverter::Utf8, QStringConverter::Flag::ConvertInitialBom);
+        *out = decoder.decode(utf8);
         return true;
     }
 

@@ -128,6 +128,19 @@ private Q_SLOTS:
     }
 
     // security-cases B3: 10,000 deep must fail cleanly and fast, not overflow the stack.
+    void testLeadingZeroWidthNoBreakSpaceKept()
+    {
+        // U+FEFF at the start of a string, raw and escaped, must survive: QString::fromUtf8
+        // would drop it and show another parser's reader a different name.
+        for (const QByteArray &doc : { QByteArray("{\"n\":\"\xEF\xBB\xBF" "Claude\"}"), QByteArray("{\"n\":\"\\ufeffClaude\"}") }) {
+            const auto v = Tessera::parseStrictJson(doc);
+            QVERIFY(v.ok());
+            const QString n = v->toObject().value(QStringLiteral("n")).toString();
+            QCOMPARE(n.size(), 7);
+            QCOMPARE(n.at(0).unicode(), ushort(0xFEFF));
+        }
+    }
+
     void testTenThousandDeepDoesNotCrash()
     {
         const QByteArray arrays = QByteArray(10000, '[') + QByteArray(10000, ']');
