@@ -5,6 +5,8 @@
 #include "consent/consentbroker.h"
 #include "ipc/ipcserver.h"
 #include "ipc/protocol.h"
+#include "ipcapi.h"
+#include "oauth/authorizationserver.h"
 #include "oauth/keymanager.h"
 #include "store/auditlog.h"
 #include "store/database.h"
@@ -17,6 +19,9 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <pwd.h>
+#include <unistd.h>
+
 namespace Tessera::App {
 
 Application::Application(Locations locations, Mode mode, QObject *parent)
@@ -27,7 +32,9 @@ Application::Application(Locations locations, Mode mode, QObject *parent)
 
 Application::~Application()
 {
-    // The broker answers pending requests on destruction; do it while the database lives.
+    // Stop serving first, then let the broker answer what is pending while the database lives.
+    delete m_server;
+    m_server = nullptr;
     delete m_broker;
     m_broker = nullptr;
     delete m_keys;
@@ -106,11 +113,31 @@ void Application::unlockKeychain()
                 self->onKeychainFailure(loaded.error());
                 return;
             }
-            self->setState(State::Ready,
-                tr("Ready · issuer %1 · signing key %2")
-                    .arg(self->m_locations.issuer(), self->m_keys->activeKid().left(8)));
+            self->startAuthorizationServer();
         });
     });
+}
+
+void Application::startAuthorizationServer()
+{
+    if (!m_server) {
+        const passwd *pw = ::getpwuid(::getuid());
+        const QString user = pw ? QString::fromLocal8Bit(pw->pw_name) : QString::number(::getuid());
+        m_server
+            = new OAuth::AuthorizationServer(OAuth::ServerContext { *m_db, *m_audit, SystemClock::instance(), *m_keys,
+                                                 *m_broker, m_locations.issuer(), QStringLiteral("local:") + user },
+                this);
+        if (Status s = m_server->start(m_locations.port); !s) {
+            delete m_server;
+            m_server = nullptr;
+            // Fail closed: never move to a port the clients do not know (security-cases A8).
+            setState(
+                State::Failed, tr("Cannot serve on 127.0.0.1:%1: %2").arg(m_locations.port).arg(s.error().message));
+            return;
+        }
+    }
+    setState(
+        State::Ready, tr("Ready · issuer %1 · signing key %2").arg(m_locations.issuer(), m_keys->activeKid().left(8)));
 }
 
 void Application::onKeychainFailure(const Error &error)
@@ -143,6 +170,9 @@ Status Application::startIpc()
 
 void Application::registerIpcMethods()
 {
+    registerClientApi(*m_clientServer, *this);
+    registerOperatorApi(*m_operatorServer, *this);
+
     const auto status = [this](const Ipc::IpcRequest &request) { request.reply(statusJson()); };
     m_clientServer->handle(QStringLiteral("status"), status);
     m_operatorServer->handle(QStringLiteral("status"), status);

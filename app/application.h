@@ -24,8 +24,9 @@ namespace Tessera::Vault {
 class SecretStore;
 }
 namespace Tessera::OAuth {
+class AuthorizationServer;
 class KeyManager;
-}
+} // namespace Tessera::OAuth
 namespace Tessera::Consent {
 class ConsentBroker;
 }
@@ -94,6 +95,7 @@ public:
     [[nodiscard]] Store::AuditLog *auditLog() const { return m_audit.get(); }
     [[nodiscard]] OAuth::KeyManager *keyManager() const { return m_keys; }
     [[nodiscard]] Consent::ConsentBroker *consentBroker() const { return m_broker; }
+    [[nodiscard]] OAuth::AuthorizationServer *authorizationServer() const { return m_server; }
 
 Q_SIGNALS:
     void stateChanged();
@@ -106,6 +108,7 @@ private:
     [[nodiscard]] Status openDatabase();
     void unlockKeychain();
     void onKeychainFailure(const Error &error);
+    void startAuthorizationServer();
     void registerIpcMethods();
 
     Locations m_locations;
@@ -121,6 +124,7 @@ private:
     Vault::SecretStore *m_vault = nullptr;
     OAuth::KeyManager *m_keys = nullptr;
     Consent::ConsentBroker *m_broker = nullptr;
+    OAuth::AuthorizationServer *m_server = nullptr;
     QTimer *m_keychainRetry = nullptr;
     int m_keychainRetryMs = 10000;
 };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli.h"
 
+#include <QCommandLineParser>
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -55,6 +57,61 @@ void Context::printJson(const QJsonValue &value) const
     else
         out << QJsonDocument(QJsonArray { value }).toJson(QJsonDocument::Compact).mid(1).chopped(1) << '\n';
     out.flush();
+}
+
+std::optional<int> parseArgs(Context &ctx, QCommandLineParser &parser, const QStringList &args, const QString &command,
+    const QString &description)
+{
+    parser.setApplicationDescription(description);
+    parser.addHelpOption();
+    if (!parser.parse(args))
+        return ctx.usage(command, parser.errorText());
+    if (parser.isSet(QStringLiteral("help"))) {
+        QString help = parser.helpText();
+        help.replace(QStringLiteral("Usage: tessera-cli"), QStringLiteral("Usage: tessera-cli ") + command);
+        ctx.out << help;
+        ctx.out.flush();
+        return 0;
+    }
+    return std::nullopt;
+}
+
+Result<QJsonValue> callOperator(const Context &ctx, const QString &method, const QJsonObject &params, int timeoutMs)
+{
+    auto client = ctx.connectOperator();
+    if (!client)
+        return client.error();
+    return client->call(method, params, timeoutMs);
+}
+
+Result<QJsonValue> callClient(const Context &ctx, const QString &method, const QJsonObject &params, int timeoutMs)
+{
+    auto client = ctx.connectClient();
+    if (!client)
+        return client.error();
+    return client->call(method, params, timeoutMs);
+}
+
+QString humanDuration(qint64 secs)
+{
+    const qint64 a = qAbs(secs);
+    QString text;
+    if (a < 90)
+        text = QStringLiteral("%1 s").arg(a);
+    else if (a < 90 * 60)
+        text = QStringLiteral("%1 min").arg(a / 60);
+    else if (a < 36 * 3600)
+        text = QStringLiteral("%1 h").arg(a / 3600);
+    else
+        text = QStringLiteral("%1 d").arg(a / 86400);
+    return secs < 0 ? text + QStringLiteral(" ago") : QStringLiteral("in ") + text;
+}
+
+QString humanTime(const QJsonValue &unixSecs)
+{
+    if (unixSecs.isNull() || unixSecs.isUndefined())
+        return QStringLiteral("-");
+    return QDateTime::fromSecsSinceEpoch(unixSecs.toInteger()).toString(QStringLiteral("yyyy-MM-dd HH:mm"));
 }
 
 bool registerCommand(Command command)

@@ -12,6 +12,9 @@
 
 #include <functional>
 
+class QCommandLineParser;
+#include <optional>
+
 namespace Tessera::Cli {
 
 /** @brief What every command gets: resolved locations, output streams, global flags. */
@@ -34,6 +37,25 @@ struct Context
     /** @brief Prints a JSON value on stdout (for --json). */
     void printJson(const QJsonValue &value) const;
 };
+
+/**
+ * @brief Parses a command's arguments (adding --help). Returns the exit code to stop with
+ * (help shown, usage error), or nothing to go on.
+ */
+[[nodiscard]] std::optional<int> parseArgs(Context &ctx, QCommandLineParser &parser, const QStringList &args,
+    const QString &command, const QString &description);
+
+/** @brief One call on the operator socket (connect, call, disconnect). */
+[[nodiscard]] Result<QJsonValue> callOperator(
+    const Context &ctx, const QString &method, const QJsonObject &params = {}, int timeoutMs = 10000);
+/** @brief One call on the client socket. */
+[[nodiscard]] Result<QJsonValue> callClient(
+    const Context &ctx, const QString &method, const QJsonObject &params = {}, int timeoutMs = 10000);
+
+/** @brief "12 s", "5 min", "3 h", "2 d" until/since @p secs from now (negative: ago). */
+[[nodiscard]] QString humanDuration(qint64 secs);
+/** @brief A Unix time as local "YYYY-MM-DD HH:MM", or "-" for null. */
+[[nodiscard]] QString humanTime(const QJsonValue &unixSecs);
 
 struct Command
 {

@@ -56,7 +56,10 @@ int main(int argc, char **argv)
             && i + 1 < args.size())
             global.append(args.at(++i));
     }
-    const QStringList commandArgs = args.mid(i);
+    QStringList commandArgs = args.mid(i);
+    // --json is global but people type it anywhere: take it from the command's arguments too.
+    if (commandArgs.removeAll(QStringLiteral("--json")) > 0)
+        global.append(QStringLiteral("--json"));
 
     QCommandLineParser parser;
     parser.addOption({ QStringLiteral("json"), QStringLiteral("Machine-readable output") });

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "common/resourceuri.h"
 #include "common/result.h"
 
 #include <QString>
@@ -13,18 +14,9 @@
  */
 namespace Tessera::OAuth {
 
-/**
- * @brief RFC 8707 §2 resource indicator in canonical form.
- *
- * Absolute http(s) URI, no fragment, no user info; scheme and host lower-cased, default
- * port removed, and a lone "/" path removed (clients send `new URL(x).href`, which turns
- * `http://h:1` into `http://h:1/`: mcp-authorization.md §0.2 item 5). Plain http only for
- * loopback hosts. Errors have code `invalid_target`.
- */
-[[nodiscard]] Result<QString> canonicalResource(const QString &uri);
-
-/** @brief Whether @p host is one of the loopback names RFC 8252 §7.3 port-agnostic matching applies to. */
-[[nodiscard]] bool isLoopbackRedirectHost(const QString &host);
+// Resource indicators are canonicalized in core/common (the store needs the same rule).
+using Tessera::canonicalResource;
+using Tessera::isLoopbackRedirectHost;
 
 struct RedirectUri
 {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/resourcestore.h"
 
+#include "common/resourceuri.h"
+
 #include "store/database.h"
 #include "store/storeerror.h"
 
@@ -38,31 +40,10 @@ Resource readResource(const Query &q)
 
 Result<QString> ResourceStore::canonicalUri(const QString &uri)
 {
-    const QUrl url(uri, QUrl::StrictMode);
-    if (!url.isValid() || url.isRelative())
-        return invalid(QStringLiteral("The resource URI is not an absolute URI."));
-    const QString scheme = url.scheme().toLower();
-    if (scheme != u"http" && scheme != u"https")
-        return invalid(QStringLiteral("The resource URI must use http or https."));
-    if (url.host().isEmpty())
-        return invalid(QStringLiteral("The resource URI has no host."));
-    if (!url.userInfo().isEmpty())
-        return invalid(QStringLiteral("The resource URI must not contain user information."));
-    // RFC 8707 §2: the resource indicator MUST NOT include a fragment.
-    if (url.hasFragment())
-        return invalid(QStringLiteral("The resource URI must not contain a fragment."));
-
-    QUrl canonical;
-    canonical.setScheme(scheme);
-    canonical.setHost(url.host().toLower());
-    const int defaultPort = scheme == u"https" ? 443 : 80;
-    if (url.port() != -1 && url.port() != defaultPort)
-        canonical.setPort(url.port());
-    const QString path = url.path(QUrl::FullyEncoded);
-    canonical.setPath(path == u"/" ? QString() : path, QUrl::StrictMode);
-    if (url.hasQuery())
-        canonical.setQuery(url.query(QUrl::FullyEncoded), QUrl::StrictMode);
-    return canonical.toString(QUrl::FullyEncoded);
+    auto canonical = canonicalResource(uri);
+    if (!canonical)
+        return invalid(canonical.error().message);
+    return *canonical;
 }
 
 bool ResourceStore::isValidName(const QString &name)

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "common/result.h"
+#include "oauth/clientregistration.h"
+#include "oauth/grantservice.h"
+#include "oauth/introspection.h"
+#include "oauth/revocation.h"
+#include "oauth/servercontext.h"
+#include "oauth/tokenendpoint.h"
+
+#include <QObject>
+
+class QTimer;
+
+namespace Tessera::Http {
+class LoopbackServer;
+}
+
+namespace Tessera::OAuth {
+
+class AuthorizeEndpoint;
+class CimdFetcher;
+
+/**
+ * @brief Tessera's OAuth 2.1 authorization server on loopback: the routes and their endpoints.
+ *
+ * | route                                         | what                          |
+ * |-----------------------------------------------|-------------------------------|
+ * | GET  /.well-known/oauth-authorization-server  | RFC 8414 metadata (public)    |
+ * | GET  /jwks                                    | RFC 7517 key set (public)     |
+ * | POST /register                                | RFC 7591 dynamic registration |
+ * | GET  /authorize, GET /authorize/wait          | authorization (navigation only, no CORS) |
+ * | POST /token                                   | codes and refresh tokens      |
+ * | POST /revoke                                  | RFC 7009                      |
+ * | POST /introspect                              | RFC 7662 (resource servers)   |
+ *
+ * Everything else (Host and Origin gates, limits, framing) is core/http's job.
+ */
+class AuthorizationServer : public QObject
+{
+    Q_OBJECT
+public:
+    AuthorizationServer(ServerContext ctx, QObject *parent = nullptr);
+    ~AuthorizationServer() override;
+
+    /** @brief Binds 127.0.0.1:@p port; fails closed (no other port) if it is taken. */
+    [[nodiscard]] Status start(quint16 port);
+    void stop();
+    [[nodiscard]] quint16 port() const;
+
+    /** @brief Tests only: accept port 0 (the product always has a fixed port). */
+    void setAllowEphemeralPortForTesting(bool allowed) { m_allowEphemeral = allowed; }
+
+    [[nodiscard]] GrantService &grants() { return m_grants; }
+    [[nodiscard]] ClientRegistration &registration() { return m_registration; }
+    [[nodiscard]] AuthorizeEndpoint &authorizeEndpoint() { return *m_authorize; }
+    [[nodiscard]] TokenEndpoint &tokenEndpoint() { return m_token; }
+    [[nodiscard]] CimdFetcher &cimd() { return *m_cimd; }
+    [[nodiscard]] const ServerContext &context() const { return m_ctx; }
+
+    /** @brief Purges what has expired (codes, tokens, registrations, retired keys). Runs every minute. */
+    void maintain();
+
+private:
+    [[nodiscard]] Status addRoutes();
+
+    ServerContext m_ctx;
+    GrantService m_grants;
+    ClientRegistration m_registration;
+    TokenEndpoint m_token;
+    RevocationEndpoint m_revocation;
+    IntrospectionEndpoint m_introspection;
+    CimdFetcher *m_cimd;
+    AuthorizeEndpoint *m_authorize;
+    Http::LoopbackServer *m_http = nullptr;
+    QTimer *m_maintenance;
+    bool m_allowEphemeral = false;
+};
+
+} // namespace Tessera::OAuth

@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "oauth/authorizeendpoint.h"
+
+#include "common/formdata.h"
+#include "common/logging.h"
+#include "consent/consentbroker.h"
+#include "crypto/ctequal.h"
+#include "crypto/hash.h"
+#include "crypto/pkce.h"
+#include "crypto/random.h"
+#include "http/request.h"
+#include "oauth/canonical.h"
+#include "oauth/cimdfetcher.h"
+#include "oauth/keymanager.h"
+#include "oauth/pages.h"
+#include "store/auditlog.h"
+#include "store/clientstore.h"
+#include "store/database.h"
+#include "store/resourcestore.h"
+
+#include <QJsonArray>
+#include <QPointer>
+#include <QTimer>
+
+namespace Tessera::OAuth {
+
+namespace {
+
+constexpr QLatin1String kCookiePrefix { "tessera_txn_" };
+
+QString cookieName(const QString &txnId)
+{
+    return kCookiePrefix + txnId.left(12);
+}
+
+std::optional<QByteArray> cookieValue(const Http::Request &request, const QString &name)
+{
+    for (const QByteArray &header : request.headers.values("cookie")) {
+        for (const QByteArray &part : header.split(';')) {
+            const QByteArray trimmed = part.trimmed();
+            const qsizetype eq = trimmed.indexOf('=');
+            if (eq > 0 && trimmed.left(eq) == name.toLatin1())
+                return trimmed.mid(eq + 1);
+        }
+    }
+    return std::nullopt;
+}
+
+Http::Response seeOther(const QUrl &location)
+{
+    // RFC 9700 §4.12: 303 (never 307, which would re-post a body).
+    return Http::Response::redirect(303, location);
+}
+
+} // namespace
+
+AuthorizeEndpoint::AuthorizeEndpoint(ServerContext &ctx, GrantService &grants, CimdFetcher &cimd, QObject *parent)
+    : QObject(parent), m_ctx(ctx), m_grants(grants), m_cimd(cimd), m_sweeper(new QTimer(this))
+{
+    m_sweeper->setInterval(30'000);
+    connect(m_sweeper, &QTimer::timeout, this, &AuthorizeEndpoint::sweep);
+    m_sweeper->start();
+}
+
+AuthorizeEndpoint::~AuthorizeEndpoint() = default;
+
+void AuthorizeEndpoint::handleAuthorize(const Http::Request &request, Http::Responder responder)
+{
+    // Duplicated parameters (RFC 6749 §3.1, security-cases B4) and malformed encodings are
+    // refused before anything else: nothing is redirected until client and redirect_uri are known.
+    auto query = request.queryForm();
+    if (!query) {
+        responder.send(Pages::error(400, QStringLiteral("Invalid authorization request"), query.error().message));
+        return;
+    }
+    const std::optional<QString> clientId = query->value(u"client_id");
+    if (!clientId || clientId->isEmpty()) {
+        responder.send(Pages::error(
+            400, QStringLiteral("Invalid authorization request"), QStringLiteral("client_id is missing.")));
+        return;
+    }
+    const FormData params = *query;
+    QPointer<AuthorizeEndpoint> self(this);
+    withClient(
+        request, std::move(responder), *clientId, [self, params](Http::Responder r, const Store::Client &client) {
+            if (self)
+                self->authorize(params, std::move(r), client);
+        });
+}
+
+void AuthorizeEndpoint::withClient(const Http::Request &, Http::Responder responder, const QString &clientId,
+    std::function<void(Http::Responder, const Store::Client &)> next)
+{
+    if (CimdFetcher::isClientIdUrl(clientId)) {
+        QPointer<AuthorizeEndpoint> self(this);
+        auto held = std::make_shared<Http::Responder>(std::move(responder));
+        m_cimd.fetch(clientId, [self, held, next](Result<Store::Client, OAuthError> fetched) {
+            if (!self)
+                return;
+            if (!fetched) {
+                held->send(Pages::error(
+                    400, QStringLiteral("This application's metadata could not be used"), fetched.error().description));
+                return;
+            }
+            Store::ClientStore clients(self->m_ctx.db);
+            auto existing = clients.find(fetched->clientId);
+            Store::Client client = *fetched;
+            Status stored;
+            if (existing && existing->has_value()) {
+                client.consented = (*existing)->consented;
+                client.createdAt = (*existing)->createdAt;
+                stored = clients.update(client);
+            } else {
+                stored = clients.insert(client);
+            }
+            if (!stored) {
+                held->send(Pages::error(
+                    500, QStringLiteral("Tessera could not record this application"), stored.error().message));
+                return;
+            }
+            next(std::move(*held), client);
+        });
+        return;
+    }
+    auto found = Store::ClientStore(m_ctx.db).find(clientId);
+    if (!found || !found->has_value()
+        || ((*found)->expiresAt && *(*found)->expiresAt <= m_ctx.clock.nowSecs() && !(*found)->consented)) {
+        // RFC 6749 §4.1.2.1: an unknown client gets no redirect (security-cases D1).
+        responder.send(Pages::error(400, QStringLiteral("Unknown application"),
+            QStringLiteral(
+                "No application is registered with this client_id, so Tessera cannot tell where to send you.")));
+        return;
+    }
+    next(std::move(responder), **found);
+}
+
+void AuthorizeEndpoint::authorize(const FormData &query, Http::Responder responder, const Store::Client &client)
+{
+    // redirect_uri: exact match, port-agnostic for loopback (RFC 8252 §7.3); errors shown here.
+    AuthorizationSnapshot s;
+    s.clientId = client.clientId;
+    const std::optional<QString> redirect = query.value(u"redirect_uri");
+    if (redirect) {
+        auto parsed = parseRedirectUri(*redirect);
+        bool registered = false;
+        for (const QString &r : client.redirectUris)
+            registered = registered || redirectUriMatches(r, *redirect);
+        if (!parsed || !registered) {
+            responder.send(Pages::error(400, QStringLiteral("Unregistered redirect URI"),
+                QStringLiteral("This application did not register the address it asked to be sent back to.")));
+            return;
+        }
+        s.redirectUri = *redirect;
+    } else if (client.redirectUris.size() == 1) {
+        s.redirectUri = client.redirectUris.first(); // RFC 6749 §3.1.2.3
+    } else {
+        responder.send(Pages::error(400, QStringLiteral("Missing redirect URI"),
+            QStringLiteral("This application registered several redirect URIs and did not say which one to use.")));
+        return;
+    }
+    const std::optional<QString> state = query.value(u"state");
+    if (state && state->size() > MaxStateLength) {
+        responder.send(
+            Pages::error(400, QStringLiteral("Invalid authorization request"), QStringLiteral("state is too long.")));
+        return;
+    }
+    s.state = state.value_or(QString());
+
+    // From here on, errors go back to the client (RFC 6749 §4.1.2.1) with state and iss.
+    const std::optional<QString> responseType = query.value(u"response_type");
+    if (!responseType)
+        return redirectError(responder, s, OAuthError::invalidRequest(QStringLiteral("response_type is missing.")));
+    if (*responseType != QStringLiteral("code")) // security-cases D6
+        return redirectError(
+            responder, s, OAuthError::unsupportedResponseType(QStringLiteral("Only response_type=code is supported.")));
+    if (!clientUsesAuthorizationCode(client))
+        return redirectError(responder, s,
+            OAuthError::unauthorizedClient(
+                QStringLiteral("This client did not register the authorization_code grant.")));
+
+    // PKCE S256, always (OAuth 2.1 §4.1.1, RFC 7636; security-cases E1-E3).
+    const std::optional<QString> challenge = query.value(u"code_challenge");
+    if (!challenge || challenge->isEmpty())
+        return redirectError(
+            responder, s, OAuthError::invalidRequest(QStringLiteral("code_challenge is required (PKCE).")));
+    const std::optional<QString> method = query.value(u"code_challenge_method");
+    if (!method || *method != QStringLiteral("S256"))
+        return redirectError(
+            responder, s, OAuthError::invalidRequest(QStringLiteral("code_challenge_method must be S256.")));
+    if (!Crypto::isValidS256Challenge(challenge->toLatin1()))
+        return redirectError(
+            responder, s, OAuthError::invalidRequest(QStringLiteral("code_challenge is not an S256 challenge.")));
+    // RFC 9700 §2.1.1: reasonable effort at detecting a constant challenge.
+    if (m_usedChallenges.contains(*challenge))
+        return redirectError(responder, s,
+            OAuthError::invalidRequest(
+                QStringLiteral("This code_challenge was used before; use a fresh PKCE verifier.")));
+    s.codeChallenge = *challenge;
+
+    // The resource (RFC 8707): canonical, registered; omitted -> the only one there is.
+    Store::ResourceStore resources(m_ctx.db);
+    std::optional<Store::Resource> resource;
+    if (const std::optional<QString> r = query.value(u"resource")) {
+        auto canonical = canonicalResource(*r);
+        if (!canonical)
+            return redirectError(responder, s, OAuthError::invalidTarget(canonical.error().message));
+        auto found = resources.findByUri(*canonical);
+        if (!found || !found->has_value())
+            return redirectError(responder, s,
+                OAuthError::invalidTarget(QStringLiteral("Tessera does not protect the resource %1.").arg(*canonical)));
+        resource = **found;
+    } else {
+        auto all = resources.list();
+        if (!all || all->size() != 1)
+            return redirectError(responder, s,
+                OAuthError::invalidTarget(QStringLiteral("Say which resource you want (the resource parameter).")));
+        resource = all->first();
+    }
+    s.resourceId = resource->id;
+    s.resourceUri = resource->uri;
+
+    // Scopes: a subset of the resource's; omitted -> its default (minimal) scopes.
+    QStringList scopes;
+    if (const std::optional<QString> scope = query.value(u"scope")) {
+        auto parsed = parseScope(*scope);
+        if (!parsed)
+            return redirectError(responder, s, OAuthError::invalidScope(parsed.error().message));
+        scopes = *parsed;
+        // offline_access is a request for refresh tokens, which this server decides by duration.
+        scopes.removeAll(QStringLiteral("offline_access"));
+        for (const QString &name : std::as_const(scopes)) {
+            if (!resource->scope(name))
+                return redirectError(responder, s,
+                    OAuthError::invalidScope(
+                        QStringLiteral("The scope \"%1\" does not exist on %2.").arg(name, resource->displayName)));
+        }
+    }
+    if (scopes.isEmpty())
+        scopes = resource->defaultScopes;
+    if (scopes.isEmpty())
+        return redirectError(responder, s, OAuthError::invalidScope(QStringLiteral("Ask for at least one scope.")));
+    s.scopes = Store::canonicalScopes(scopes);
+    s.forcePrompt = query.value(u"prompt") == QStringLiteral("consent");
+
+    if (m_ctx.broker.isFrozen())
+        return redirectError(
+            responder, s, OAuthError::accessDenied(QStringLiteral("Tessera is frozen; every request is refused.")));
+    if (!m_ctx.keys.isReady())
+        return redirectError(responder, s,
+            OAuthError::temporarilyUnavailable(QStringLiteral("Tessera cannot reach its keychain right now.")));
+
+    // A reload of the same request while it waits: the same waiting page again.
+    for (const Transaction &t : std::as_const(m_transactions)) {
+        if (t.snapshot.codeChallenge == s.codeChallenge && t.snapshot.clientId == s.clientId && !t.outcome) {
+            responder.send(Pages::waiting(
+                client.clientName, resource->displayName, QStringLiteral("/authorize/wait?txn=") + t.id, QByteArray()));
+            return;
+        }
+    }
+
+    // Covered by an active grant: answer at once (no prompt), unless the client asked for one.
+    if (!s.forcePrompt) {
+        auto covering = m_grants.coveringGrant(s);
+        if (covering && covering->has_value() && (*covering)->duration != QStringLiteral("once")) {
+            (void)m_ctx.audit.append({ QStringLiteral("authorization.covered"), QStringLiteral("client:") + s.clientId,
+                s.clientId, s.resourceUri, (*covering)->id, QJsonObject {} });
+            approveAndRedirect(responder, **covering, s);
+            return;
+        }
+    }
+
+    // A consent request for the person.
+    Consent::ConsentRequest request;
+    request.path = Consent::Path::Authorize;
+    Consent::Requester &who = request.requester;
+    who.clientId = client.clientId;
+    who.clientKind = Store::clientKindToString(client.kind);
+    who.clientName = client.clientName;
+    who.clientUri = client.metadata.value(QStringLiteral("client_uri")).toString();
+    if (client.kind == Store::ClientKind::Cimd)
+        who.verifiedDomain = CimdFetcher::verifiedHost(client.clientId);
+    who.redirectUri = s.redirectUri;
+    if (auto parsed = parseRedirectUri(s.redirectUri)) {
+        who.loopbackRedirect = parsed->loopback;
+        who.localhostName = parsed->usesLocalhostName;
+    }
+    who.newClient = !client.consented;
+    if (m_enricher)
+        m_enricher(who);
+    request.resourceId = resource->id;
+    request.resourceUri = resource->uri;
+    request.resourceName = resource->displayName;
+    const QStringList held = m_grants.heldScopes(client.clientId, resource->id).valueOr(QStringList {});
+    for (const QString &name : std::as_const(s.scopes)) {
+        const Store::ResourceScope def
+            = resource->scope(name).value_or(Store::ResourceScope { name, {}, Store::Risk::High });
+        request.scopes.append(
+            Consent::ScopeItem { name, def.description, def.risk == Store::Risk::High, held.contains(name) });
+    }
+    auto txnId = Crypto::randomToken(16);
+    auto cookieSecret = Crypto::randomToken(32);
+    if (!txnId || !cookieSecret)
+        return redirectError(
+            responder, s, OAuthError::serverError(QStringLiteral("Tessera could not start this request.")));
+    request.snapshot
+        = QJsonObject { { QStringLiteral("client_id"), s.clientId }, { QStringLiteral("redirect_uri"), s.redirectUri },
+              { QStringLiteral("resource"), s.resourceUri }, { QStringLiteral("scope"), s.scopes.join(u' ') } };
+
+    const QString id = *txnId;
+    QPointer<AuthorizeEndpoint> self(this);
+    auto submitted = m_ctx.broker.submit(request, [self, id](const Consent::Decision &d) {
+        if (self)
+            self->onDecision(id, d);
+    });
+    if (!submitted)
+        return redirectError(responder, s, OAuthError::accessDenied(submitted.error().message));
+
+    Transaction t;
+    t.id = id;
+    t.consentId = *submitted;
+    t.snapshot = s;
+    t.cookieSecretHash = Crypto::sha256(cookieSecret->toLatin1());
+    t.expiresAtMs = m_ctx.clock.nowMs() + qint64(m_ctx.broker.limits().promptTimeoutSecs + 120) * 1000;
+    m_transactions.insert(id, std::move(t));
+
+    // The wait request must come from this browser: an HttpOnly, SameSite=Strict cookie that
+    // only /authorize/wait sees (mcp-authorization.md §3: bind pending transactions to the browser).
+    const QByteArray cookie = cookieName(id).toLatin1() + '=' + cookieSecret->toLatin1()
+        + "; Path=/authorize/wait; HttpOnly; SameSite=Strict; Max-Age="
+        + QByteArray::number(m_ctx.broker.limits().promptTimeoutSecs + 120);
+    responder.send(
+        Pages::waiting(client.clientName, resource->displayName, QStringLiteral("/authorize/wait?txn=") + id, cookie));
+}
+
+bool AuthorizeEndpoint::clientUsesAuthorizationCode(const Store::Client &client)
+{
+    const QJsonValue types = client.metadata.value(QStringLiteral("grant_types"));
+    return !types.isArray() || types.toArray().contains(QStringLiteral("authorization_code"));
+}
+
+void AuthorizeEndpoint::handleWait(const Http::Request &request, Http::Responder responder)
+{
+    auto query = request.queryForm();
+    const std::optional<QString> id = query ? query->value(u"txn") : std::nullopt;
+    const auto it = id ? m_transactions.find(*id) : m_transactions.end();
+    if (it == m_transactions.end()) {
+        responder.send(Pages::error(410, QStringLiteral("This request is no longer waiting"),
+            QStringLiteral("It was answered, timed out, or Tessera restarted. Start again from the application.")));
+        return;
+    }
+    const std::optional<QByteArray> cookie = cookieValue(request, cookieName(*id));
+    if (!cookie || !Crypto::constantTimeEquals(Crypto::sha256(*cookie), it->cookieSecretHash)) {
+        responder.send(Pages::error(403, QStringLiteral("Wrong browser"),
+            QStringLiteral("This request was started in another browser or tab.")));
+        return;
+    }
+    if (it->outcome) {
+        const QUrl where = *it->outcome;
+        m_transactions.erase(it);
+        responder.send(seeOther(where));
+        return;
+    }
+    if (it->waiter)
+        it->waiter->send(Http::Response::empty(409)); // a newer wait for the same request takes over
+    it->waiter = std::make_shared<Http::Responder>(std::move(responder));
+}
+
+void AuthorizeEndpoint::onDecision(const QString &txnId, const Consent::Decision &decision)
+{
+    const auto it = m_transactions.find(txnId);
+    if (it == m_transactions.end())
+        return;
+    const AuthorizationSnapshot s = it->snapshot;
+    if (!decision.approved()) {
+        const QString why = decision.outcome == Consent::Decision::Outcome::TimedOut
+            ? QStringLiteral("Nobody approved the request in time.")
+            : decision.outcome == Consent::Decision::Outcome::Frozen ? QStringLiteral("Tessera is frozen.")
+                                                                     : QStringLiteral("The request was denied.");
+        settle(txnId, errorRedirect(s, OAuthError::accessDenied(why)));
+        return;
+    }
+    auto resource = Store::ResourceStore(m_ctx.db).find(s.resourceId);
+    if (!resource || !resource->has_value()) {
+        settle(txnId, errorRedirect(s, OAuthError::invalidTarget(QStringLiteral("The resource was removed."))));
+        return;
+    }
+    auto grant = m_grants.grantFromApproval(s.clientId, **resource, decision.scopes, decision.duration,
+        decision.decidedBy == QStringLiteral("cli") ? QStringLiteral("operator") : QStringLiteral("user"));
+    if (!grant) {
+        settle(
+            txnId, errorRedirect(s, OAuthError::serverError(QStringLiteral("Tessera could not record the approval."))));
+        return;
+    }
+    AuthorizationSnapshot bound = s;
+    // Partial consent: the code carries what was asked for and granted, nothing more.
+    QStringList scopes;
+    for (const QString &name : s.scopes) {
+        if (grant->scopes.contains(name))
+            scopes.append(name);
+    }
+    bound.scopes = scopes;
+    auto code = m_grants.issueCode(*grant, bound);
+    if (!code) {
+        settle(txnId, errorRedirect(s, OAuthError::serverError(QStringLiteral("Tessera could not issue a code."))));
+        return;
+    }
+    m_usedChallenges.insert(s.codeChallenge, m_ctx.clock.nowMs());
+    settle(txnId, codeRedirect(bound, *code));
+}
+
+void AuthorizeEndpoint::settle(const QString &txnId, const QUrl &outcome)
+{
+    const auto it = m_transactions.find(txnId);
+    if (it == m_transactions.end())
+        return;
+    if (it->waiter && it->waiter->isConnected()) {
+        Http::Responder waiter = std::move(*it->waiter);
+        m_transactions.erase(it);
+        waiter.send(seeOther(outcome));
+        return;
+    }
+    // The browser is not waiting right now; keep the answer until it comes back or expires.
+    it->waiter.reset();
+    it->outcome = outcome;
+    it->expiresAtMs = m_ctx.clock.nowMs() + ServerContext::CodeLifetimeSecs * 1000;
+}
+
+void AuthorizeEndpoint::approveAndRedirect(
+    Http::Responder &responder, const Store::Grant &grant, const AuthorizationSnapshot &s)
+{
+    auto code = m_grants.issueCode(grant, s);
+    if (!code) {
+        redirectError(responder, s, OAuthError::serverError(QStringLiteral("Tessera could not issue a code.")));
+        return;
+    }
+    m_usedChallenges.insert(s.codeChallenge, m_ctx.clock.nowMs());
+    responder.send(seeOther(codeRedirect(s, *code)));
+}
+
+void AuthorizeEndpoint::redirectError(Http::Responder &responder, const AuthorizationSnapshot &s, const OAuthError &e)
+{
+    qCInfo(lcOAuth).noquote() << "authorization error for client" << s.clientId << e.error;
+    responder.send(seeOther(errorRedirect(s, e)));
+}
+
+QUrl AuthorizeEndpoint::codeRedirect(const AuthorizationSnapshot &s, const QString &code) const
+{
+    QList<QPair<QString, QString>> params { { QStringLiteral("code"), code } };
+    if (!s.state.isEmpty())
+        params.append({ QStringLiteral("state"), s.state });
+    params.append({ QStringLiteral("iss"), m_ctx.issuer }); // RFC 9207 §2
+    return withParams(s.redirectUri, params);
+}
+
+QUrl AuthorizeEndpoint::errorRedirect(const AuthorizationSnapshot &s, const OAuthError &e) const
+{
+    QList<QPair<QString, QString>> params { { QStringLiteral("error"), e.error } };
+    if (!e.description.isEmpty())
+        params.append({ QStringLiteral("error_description"), e.description });
+    if (!s.state.isEmpty())
+        params.append({ QStringLiteral("state"), s.state });
+    params.append({ QStringLiteral("iss"), m_ctx.issuer }); // RFC 9207: on errors too
+    return withParams(s.redirectUri, params);
+}
+
+QUrl AuthorizeEndpoint::withParams(const QString &redirectUri, const QList<QPair<QString, QString>> &params) const
+{
+    // RFC 6749 §3.1.2: keep the redirect URI's own query; every value fully percent-encoded
+    // ('+' included, which QUrlQuery would leave alone and a form decoder would read as space).
+    QByteArray url = redirectUri.toLatin1();
+    char separator = url.contains('?') ? '&' : '?';
+    for (const auto &[name, value] : params) {
+        url += separator + QUrl::toPercentEncoding(name) + '=' + QUrl::toPercentEncoding(value);
+        separator = '&';
+    }
+    return QUrl::fromEncoded(url, QUrl::StrictMode);
+}
+
+void AuthorizeEndpoint::sweep()
+{
+    const qint64 now = m_ctx.clock.nowMs();
+    for (auto it = m_transactions.begin(); it != m_transactions.end();) {
+        if (it->expiresAtMs <= now) {
+            if (it->waiter)
+                it->waiter->send(Pages::error(410, QStringLiteral("This request is no longer waiting"),
+                    QStringLiteral("It timed out. Start again from the application.")));
+            it = m_transactions.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (auto it = m_usedChallenges.begin(); it != m_usedChallenges.end();) {
+        if (it.value() < now - 24 * 3600 * 1000LL)
+            it = m_usedChallenges.erase(it);
+        else
+            ++it;
+    }
+}
+
+} // namespace Tessera::OAuth

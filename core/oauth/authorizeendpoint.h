@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "consent/consentrequest.h"
+#include "http/responder.h"
+#include "oauth/grantservice.h"
+#include "oauth/oautherror.h"
+#include "oauth/servercontext.h"
+
+#include <QHash>
+#include <QObject>
+#include <QUrl>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+class QTimer;
+
+namespace Tessera {
+class FormData;
+}
+namespace Tessera::Http {
+struct Request;
+}
+
+namespace Tessera::OAuth {
+
+class CimdFetcher;
+
+/**
+ * @brief GET /authorize and GET /authorize/wait (RFC 6749 §4.1.1-4.1.2, OAuth 2.1, RFC 7636,
+ * RFC 8707, RFC 9207).
+ *
+ *     browser --GET /authorize?...--> validate
+ *        unknown client, bad redirect_uri, malformed query ........ error page here, no redirect
+ *        anything else wrong ...................................... 303 redirect_uri?error=..&state&iss
+ *        covered by an active grant ............................... 303 redirect_uri?code&state&iss
+ *        otherwise: consent request -> broker; 200 "approve in Tessera" page + cookie
+ *     browser --GET /authorize/wait?txn=ID (same browser: cookie)--> held until the decision
+ *        approved -> grant + code -> 303 redirect_uri?code&state&iss
+ *        denied / timed out / frozen -> 303 redirect_uri?error=access_denied&state&iss
+ *
+ * The code is bound to the snapshot taken when the request arrived (security-cases G5).
+ * Approval itself never happens over HTTP: only in Tessera's window or over the operator
+ * socket (product.md invariants).
+ */
+class AuthorizeEndpoint : public QObject
+{
+    Q_OBJECT
+public:
+    /** Adds facts about the requester that only the OS can tell (process owning the redirect port). */
+    using RequesterEnricher = std::function<void(Consent::Requester &)>;
+
+    static constexpr int MaxStateLength = 2048;
+
+    AuthorizeEndpoint(ServerContext &ctx, GrantService &grants, CimdFetcher &cimd, QObject *parent = nullptr);
+    ~AuthorizeEndpoint() override;
+
+    void handleAuthorize(const Http::Request &request, Http::Responder responder);
+    void handleWait(const Http::Request &request, Http::Responder responder);
+
+    void setRequesterEnricher(RequesterEnricher enricher) { m_enricher = std::move(enricher); }
+    [[nodiscard]] int pendingTransactions() const { return int(m_transactions.size()); }
+
+private:
+    struct Transaction
+    {
+        QString id;
+        QString consentId;
+        AuthorizationSnapshot snapshot;
+        QByteArray cookieSecretHash;
+        std::optional<QUrl> outcome; ///< where the browser goes once decided
+        std::shared_ptr<Http::Responder> waiter; ///< the held /authorize/wait request, if any
+        qint64 expiresAtMs = 0;
+    };
+
+    void withClient(const Http::Request &request, Http::Responder responder, const QString &clientId,
+        std::function<void(Http::Responder, const Store::Client &)> next);
+    void authorize(const FormData &query, Http::Responder responder, const Store::Client &client);
+    void redirectError(Http::Responder &responder, const AuthorizationSnapshot &s, const OAuthError &e);
+    void approveAndRedirect(Http::Responder &responder, const Store::Grant &grant, const AuthorizationSnapshot &s);
+    void onDecision(const QString &txnId, const Consent::Decision &decision);
+    void settle(const QString &txnId, const QUrl &outcome);
+    void sweep();
+    [[nodiscard]] static bool clientUsesAuthorizationCode(const Store::Client &client);
+
+    [[nodiscard]] QUrl codeRedirect(const AuthorizationSnapshot &s, const QString &code) const;
+    [[nodiscard]] QUrl errorRedirect(const AuthorizationSnapshot &s, const OAuthError &e) const;
+    [[nodiscard]] QUrl withParams(const QString &redirectUri, const QList<QPair<QString, QString>> &params) const;
+
+    ServerContext &m_ctx;
+    GrantService &m_grants;
+    CimdFetcher &m_cimd;
+    RequesterEnricher m_enricher;
+    QHash<QString, Transaction> m_transactions;
+    QHash<QString, qint64> m_usedChallenges; ///< S256 challenges that already led to a code (RFC 9700 §2.1.1)
+    QTimer *m_sweeper;
+};
+
+} // namespace Tessera::OAuth

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "common/result.h"
+#include "consent/consentrequest.h"
+#include "oauth/servercontext.h"
+#include "store/records.h"
+
+#include <QJsonObject>
+
+namespace Tessera::OAuth {
+
+/**
+ * @brief The immutable binding of one authorization request (security-cases G5): the code
+ * is issued for exactly this, whatever else arrives while the person decides.
+ */
+struct AuthorizationSnapshot
+{
+    QString clientId;
+    QString redirectUri; ///< as sent (with its port), or the registered one when omitted
+    qint64 resourceId = 0;
+    QString resourceUri; ///< canonical
+    QStringList scopes; ///< canonical
+    QString codeChallenge; ///< S256
+    QString state; ///< echoed verbatim; may be empty
+    bool forcePrompt = false; ///< prompt=consent
+};
+
+/**
+ * @brief What decisions leave behind: grants, codes, and their revocation.
+ *
+ * One active grant per (client, resource). A step-up approval makes a new grant with the
+ * approved scopes plus the ones already held, and the old grant is revoked as superseded.
+ * Revoking a grant revokes its refresh families and unredeemed codes at once (store).
+ */
+class GrantService
+{
+public:
+    explicit GrantService(ServerContext &ctx) : m_ctx(ctx) { }
+
+    /** @brief The active grant covering the snapshot, if any (no prompt needed). */
+    [[nodiscard]] Result<std::optional<Store::Grant>> coveringGrant(const AuthorizationSnapshot &s);
+    /** @brief Scopes the client already holds on the resource (shown apart in a step-up prompt). */
+    [[nodiscard]] Result<QStringList> heldScopes(const QString &clientId, qint64 resourceId);
+
+    /** @brief Records an approval; the client becomes permanent (consented). */
+    [[nodiscard]] Result<Store::Grant> grantFromApproval(const QString &clientId, const Store::Resource &resource,
+        const QStringList &approvedScopes, Consent::Duration duration, const QString &actor);
+
+    /** @brief A single-use authorization code for @p grant, bound to @p s; returns the code itself. */
+    [[nodiscard]] Result<QString> issueCode(const Store::Grant &grant, const AuthorizationSnapshot &s);
+
+    [[nodiscard]] Result<bool> revokeGrant(const QString &grantId, const QString &reason, const QString &actor);
+    [[nodiscard]] Result<int> revokeClient(const QString &clientId, const QString &reason, const QString &actor);
+    [[nodiscard]] Result<int> revokeAll(const QString &reason, const QString &actor);
+
+    /** @brief A grant as tessera-cli and the UI show it. */
+    [[nodiscard]] static QJsonObject toJson(const Store::Grant &g, qint64 nowSecs);
+
+private:
+    ServerContext &m_ctx;
+};
+
+} // namespace Tessera::OAuth
