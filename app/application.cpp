@@ -136,8 +136,7 @@ void Application::startAuthorizationServer()
             return;
         }
     }
-    setState(
-        State::Ready, tr("Ready · issuer %1 · signing key %2").arg(m_locations.issuer(), m_keys->activeKid().left(8)));
+    setState(State::Ready, tr("Ready · signing key %1").arg(m_keys->activeKid().left(8)));
 }
 
 void Application::onKeychainFailure(const Error &error)

@@ -111,13 +111,13 @@ int main(int argc, char **argv)
     App::UnixSignals signals;
     QObject::connect(&signals, &App::UnixSignals::terminationRequested, qapp.get(), [] { QCoreApplication::quit(); });
 
-    std::unique_ptr<App::DesktopShell> shell;
-    if (!headless)
-        shell = std::make_unique<App::DesktopShell>(&app);
-
     app.start();
     if (app.state() == App::Application::State::Failed)
         return 1;
+    // After start(): the database and the consent broker exist (the keychain may still be on its way).
+    std::unique_ptr<App::DesktopShell> shell;
+    if (!headless)
+        shell = std::make_unique<App::DesktopShell>(&app);
     if (headless) {
         std::fprintf(stderr, "tessera: headless; issuer %s; sockets in %s\n", qPrintable(locations->issuer()),
             qPrintable(locations->runtimeDir));

@@ -39,7 +39,7 @@ QQC2.ApplicationWindow {
 
         PlainLabel {
             Layout.fillWidth: true
-            font.pointSize: Qt.application.font.pointSize * Theme.fontScaleTitle
+            font.pointSize: root.font.pointSize * Theme.fontScaleTitle
             horizontalAlignment: Text.AlignHCenter
             text: qsTr("Tessera")
         }

@@ -32,9 +32,13 @@ DesktopShell::DesktopShell(Application *app, QObject *parent) : QObject(parent),
 
     m_engine = std::make_unique<QQmlApplicationEngine>();
     m_engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
+    // The two halves of the front end create their controllers before any QML loads.
+    setupDashboard(*this);
+    setupPrompt(*this);
     m_engine->load(QUrl(QStringLiteral("qrc:/qt/qml/Tessera/Ui/Main.qml")));
     if (m_engine->rootObjects().isEmpty())
         qCCritical(lcApp) << "the main window failed to load";
+    afterMainWindowLoaded(*this);
 }
 
 DesktopShell::~DesktopShell() = default;

@@ -22,6 +22,9 @@ public:
     ~DesktopShell() override;
 
     [[nodiscard]] QQmlApplicationEngine *engine() const { return m_engine.get(); }
+    [[nodiscard]] Application *app() const { return m_app; }
+    [[nodiscard]] StatusController *statusController() const { return m_status; }
+    [[nodiscard]] TrayIcon *tray() const { return m_tray; }
 
 private:
     Application *m_app;
@@ -29,5 +32,12 @@ private:
     TrayIcon *m_tray = nullptr;
     std::unique_ptr<QQmlApplicationEngine> m_engine;
 };
+
+/** @brief Dashboard controllers and models (desktop/dashboardsetup.cpp). Runs before Main.qml loads. */
+void setupDashboard(DesktopShell &shell);
+/** @brief Consent prompt, notifications (desktop/promptsetup.cpp). Runs before Main.qml loads. */
+void setupPrompt(DesktopShell &shell);
+/** @brief Anything that needs the loaded main window (desktop/promptsetup.cpp). */
+void afterMainWindowLoaded(DesktopShell &shell);
 
 } // namespace Tessera::App

@@ -2,6 +2,7 @@
 #include "desktop/statuscontroller.h"
 
 #include "application.h"
+#include "consent/consentbroker.h"
 
 #include <QJSEngine>
 #include <QMetaEnum>
@@ -17,6 +18,27 @@ StatusController::StatusController(Application *app, QObject *parent) : QObject(
 {
     connect(app, &Application::stateChanged, this, &StatusController::changed);
     connect(app, &Application::showRequested, this, &StatusController::windowRequested);
+    if (Consent::ConsentBroker *broker = app->consentBroker()) {
+        connect(broker, &Consent::ConsentBroker::frozenChanged, this, &StatusController::changed);
+        connect(broker, &Consent::ConsentBroker::requestAdded, this, &StatusController::changed);
+        connect(broker, &Consent::ConsentBroker::requestResolved, this, &StatusController::changed);
+    }
+}
+
+bool StatusController::frozen() const
+{
+    return m_app->consentBroker() && m_app->consentBroker()->isFrozen();
+}
+
+int StatusController::pendingCount() const
+{
+    return m_app->consentBroker() ? int(m_app->consentBroker()->pending().size()) : 0;
+}
+
+void StatusController::setFrozen(bool frozen)
+{
+    if (m_app->consentBroker())
+        m_app->consentBroker()->setFrozen(frozen, QStringLiteral("user"));
 }
 
 StatusController *StatusController::create(QQmlEngine *, QJSEngine *)

@@ -26,6 +26,8 @@ class StatusController : public QObject
     Q_PROPERTY(bool healthy READ healthy NOTIFY changed)
     Q_PROPERTY(QString issuer READ issuer CONSTANT)
     Q_PROPERTY(QString dataDir READ dataDir CONSTANT)
+    Q_PROPERTY(bool frozen READ frozen NOTIFY changed)
+    Q_PROPERTY(int pendingCount READ pendingCount NOTIFY changed)
 
 public:
     explicit StatusController(Application *app, QObject *parent = nullptr);
@@ -39,6 +41,11 @@ public:
     [[nodiscard]] bool healthy() const;
     [[nodiscard]] QString issuer() const;
     [[nodiscard]] QString dataDir() const;
+    [[nodiscard]] bool frozen() const;
+    [[nodiscard]] int pendingCount() const;
+
+    /** @brief The kill switch (product.md flow 5), always in reach: window and tray. */
+    Q_INVOKABLE void setFrozen(bool frozen);
 
 Q_SIGNALS:
     void changed();

@@ -6,6 +6,7 @@
 #include "store/auditlog.h"
 #include "store/consentrequeststore.h"
 #include "store/database.h"
+#include "store/settingsstore.h"
 
 #include <QJsonArray>
 #include <QTimer>
@@ -57,6 +58,11 @@ ConsentBroker::ConsentBroker(
 {
     m_timer->setSingleShot(true);
     connect(m_timer, &QTimer::timeout, this, &ConsentBroker::expireDue);
+    // A freeze outlives a restart: it ends only when the person ends it.
+    m_frozen = Store::SettingsStore(m_db)
+                   .value(QStringLiteral("consent.frozen"), QStringLiteral("0"))
+                   .valueOr(QStringLiteral("1"))
+        == QStringLiteral("1");
 }
 
 ConsentBroker::~ConsentBroker()
@@ -265,6 +271,10 @@ void ConsentBroker::setFrozen(bool frozen, const QString &actor)
     if (m_frozen == frozen)
         return;
     m_frozen = frozen;
+    if (Status s = Store::SettingsStore(m_db).set(
+            QStringLiteral("consent.frozen"), frozen ? QStringLiteral("1") : QStringLiteral("0"));
+        !s)
+        qCWarning(lcConsent) << "could not save the freeze state";
     (void)m_audit.append(Store::AuditEventInput {
         frozen ? QStringLiteral("freeze.on") : QStringLiteral("freeze.off"), actor, {}, {}, {}, {} });
     if (frozen) {

@@ -8,5 +8,5 @@ QQC2.Label {
     id: root
 
     textFormat: Text.PlainText
-    onTextFormatChanged: if (textFormat !== Text.PlainText) textFormat = Text.PlainText
+    onTextFormatChanged: if (root.textFormat !== Text.PlainText) root.textFormat = Text.PlainText
 }

@@ -293,6 +293,21 @@ private Q_SLOTS:
         QVERIFY(broker.submit(request(QStringLiteral("b")), [](const Decision &) {}).ok());
     }
 
+    void testFreezeSurvivesRestart()
+    {
+        {
+            ConsentBroker broker(*m_db, *m_audit, m_clock);
+            broker.setFrozen(true, QStringLiteral("user"));
+        }
+        ConsentBroker again(*m_db, *m_audit, m_clock);
+        QVERIFY(again.isFrozen());
+        QCOMPARE(
+            again.submit(request(QStringLiteral("a")), [](const Decision &) {}).error().code, QStringLiteral("frozen"));
+        again.setFrozen(false, QStringLiteral("user"));
+        ConsentBroker third(*m_db, *m_audit, m_clock);
+        QVERIFY(!third.isFrozen());
+    }
+
     void testDestructionAnswersEveryone()
     {
         std::optional<Decision> got;
