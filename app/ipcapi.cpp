@@ -6,6 +6,7 @@
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "ipc/ipcserver.h"
+#include "localaccess/localaccessapi.h"
 #include "oauth/authorizationserver.h"
 #include "oauth/clientregistration.h"
 #include "oauth/grantservice.h"
@@ -341,13 +342,15 @@ void registerClientAndGrantMethods(Ipc::IpcServer &server, Application &app)
 
 } // namespace
 
-void registerClientApi(Ipc::IpcServer &, Application &)
+void registerClientApi(Ipc::IpcServer &server, Application &app)
 {
-    // status is registered by Application on both sockets; token/exec come later.
+    // status is registered by Application on both sockets.
+    registerLocalAccessClientApi(server, app);
 }
 
 void registerOperatorApi(Ipc::IpcServer &server, Application &app)
 {
+    registerLocalAccessOperatorApi(server, app);
     registerRequestMethods(server, app);
     registerResourceMethods(server, app);
     registerClientAndGrantMethods(server, app);

@@ -1,0 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Sources of local token access and the secret vault (tessera-cli token/exec/secret/audit), relative to app/.
+set(TESSERA_LOCALACCESS_SOURCES
+    localaccess/localaccessapi.cpp localaccess/localaccessapi.h)
