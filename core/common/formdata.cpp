@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "common/formdata.h"
 
+#include "common/hex.h"
+
 #include "common/strictjson.h"
 
 #include <QSet>
@@ -10,17 +12,6 @@
 namespace Tessera {
 
 namespace {
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 Error formError(const char *code, QString message)
 {
@@ -46,8 +37,8 @@ Result<QString> decodeComponent(QByteArrayView raw)
             if (i + 2 >= raw.size())
                 return formError("form_invalid_percent_encoding",
                     QStringLiteral("A form parameter has an incomplete percent-encoding."));
-            const int hi = hexValue(raw[i + 1]);
-            const int lo = hexValue(raw[i + 2]);
+            const int hi = hexDigitValue(raw[i + 1]);
+            const int lo = hexDigitValue(raw[i + 2]);
             if (hi < 0 || lo < 0)
                 return formError("form_invalid_percent_encoding",
                     QStringLiteral("A form parameter has an invalid percent-encoding."));

@@ -11,20 +11,20 @@ namespace {
 
 constexpr qsizetype MaxUriLength = 2048;
 
-bool hasForbiddenCharacters(const QString &s)
-{
-    return std::any_of(s.cbegin(), s.cend(), [](QChar c) {
-        const ushort u = c.unicode();
-        return u <= 0x20 || u >= 0x7f || u == '\\';
-    });
-}
-
 Error targetError(const QString &message)
 {
     return Error::make(QStringLiteral("invalid_target"), message);
 }
 
 } // namespace
+
+bool hasUnsafeUriCharacters(const QString &s)
+{
+    return std::any_of(s.cbegin(), s.cend(), [](QChar c) {
+        const ushort u = c.unicode();
+        return u <= 0x20 || u >= 0x7f || u == '\\';
+    });
+}
 
 bool isLoopbackRedirectHost(const QString &host)
 {
@@ -35,7 +35,7 @@ Result<QString> canonicalResource(const QString &uri)
 {
     if (uri.isEmpty())
         return targetError(QStringLiteral("The resource indicator is empty."));
-    if (uri.size() > MaxUriLength || hasForbiddenCharacters(uri))
+    if (uri.size() > MaxUriLength || hasUnsafeUriCharacters(uri))
         return targetError(QStringLiteral("The resource indicator is not a valid URI."));
     // RFC 8707 §2: "MUST NOT include a fragment component".
     if (uri.contains(u'#'))

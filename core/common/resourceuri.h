@@ -18,6 +18,12 @@ namespace Tessera {
  */
 [[nodiscard]] Result<QString> canonicalResource(const QString &uri);
 
+/**
+ * @brief Whether a URI string has anything outside printable ASCII, a space or a backslash:
+ * where URL parsers disagree (security-cases C1, D3), so such strings are refused outright.
+ */
+[[nodiscard]] bool hasUnsafeUriCharacters(const QString &uri);
+
 /** @brief Whether @p host is 127.0.0.1, ::1 or localhost (RFC 8252 §7.3 applies to these). */
 [[nodiscard]] bool isLoopbackRedirectHost(const QString &host);
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "common/strictjson.h"
 
+#include "common/hex.h"
+
 #include <QStringDecoder>
 
 #include <QJsonArray>
@@ -76,17 +78,6 @@ void appendUtf8(QByteArray &out, char32_t cp)
         out.append(char(0x80 | ((cp >> 6) & 0x3F)));
         out.append(char(0x80 | (cp & 0x3F)));
     }
-}
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 struct Frame
@@ -329,7 +320,7 @@ private:
             return false;
         char32_t v = 0;
         for (int i = 0; i < 4; ++i) {
-            const int h = hexValue(m_s[m_pos + i]);
+            const int h = hexDigitValue(m_s[m_pos + i]);
             if (h < 0)
                 return false;
             v = (v << 4) | char32_t(h);

@@ -11,16 +11,6 @@ namespace {
 
 constexpr qsizetype MaxUriLength = 2048;
 
-bool hasForbiddenCharacters(const QString &s)
-{
-    // Only printable ASCII without space or backslash: control characters, whitespace and
-    // '\' are where parsers disagree (security-cases C1, D3).
-    return std::any_of(s.cbegin(), s.cend(), [](QChar c) {
-        const ushort u = c.unicode();
-        return u <= 0x20 || u >= 0x7f || u == '\\';
-    });
-}
-
 Error redirectError(const QString &message)
 {
     return Error::make(QStringLiteral("invalid_redirect_uri"), message);
@@ -32,7 +22,7 @@ Result<RedirectUri> parseRedirectUri(const QString &uri)
 {
     if (uri.isEmpty() || uri.size() > MaxUriLength)
         return redirectError(QStringLiteral("The redirect URI is empty or too long."));
-    if (hasForbiddenCharacters(uri))
+    if (hasUnsafeUriCharacters(uri))
         return redirectError(QStringLiteral("The redirect URI contains spaces, control characters or backslashes."));
     const QUrl url = QUrl::fromEncoded(uri.toLatin1(), QUrl::StrictMode);
     if (!url.isValid() || url.isRelative())

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "oauth/clientauth.h"
 
+#include "common/hex.h"
+
 #include "common/clock.h"
 #include "common/strictjson.h"
 #include "crypto/ctequal.h"
@@ -23,17 +25,6 @@ const QString kNone = u"none"_s;
 const QString kBasic = u"client_secret_basic"_s;
 const QString kPost = u"client_secret_post"_s;
 
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 // application/x-www-form-urlencoded decoding of one Basic credential part (RFC 6749 §2.3.1,
 // Appendix B). Unencoded input (the TS SDK's btoa(id:secret)) passes through unchanged as long
 // as it holds no '%' or '+', which Tessera's identifiers and secrets never do.
@@ -48,8 +39,8 @@ std::optional<QString> formDecode(QByteArrayView raw)
         } else if (c == '%') {
             if (i + 2 >= raw.size())
                 return std::nullopt;
-            const int hi = hexValue(raw[i + 1]);
-            const int lo = hexValue(raw[i + 2]);
+            const int hi = hexDigitValue(raw[i + 1]);
+            const int lo = hexDigitValue(raw[i + 2]);
             if (hi < 0 || lo < 0)
                 return std::nullopt;
             out.append(static_cast<char>(hi * 16 + lo));
