@@ -13,7 +13,8 @@ Result<QJsonObject> parseStrictJsonObject(QByteArrayView json)
     limits.maxDepth = StrictJsonMaxDepth;
     const Result<QJsonValue> value = parseStrictJson(json, limits);
     if (!value || !value->isObject())
-        return Error::make(QStringLiteral("json_invalid"), QStringLiteral("The JSON object is malformed or ambiguous."));
+        return Error::make(
+            QStringLiteral("json_invalid"), QStringLiteral("The JSON object is malformed or ambiguous."));
     return value->toObject();
 }
 

@@ -132,7 +132,9 @@ private Q_SLOTS:
     {
         // U+FEFF at the start of a string, raw and escaped, must survive: QString::fromUtf8
         // would drop it and show another parser's reader a different name.
-        for (const QByteArray &doc : { QByteArray("{\"n\":\"\xEF\xBB\xBF" "Claude\"}"), QByteArray("{\"n\":\"\\ufeffClaude\"}") }) {
+        for (const QByteArray &doc : { QByteArray("{\"n\":\"\xEF\xBB\xBF"
+                                                  "Claude\"}"),
+                 QByteArray("{\"n\":\"\\ufeffClaude\"}") }) {
             const auto v = Tessera::parseStrictJson(doc);
             QVERIFY(v.ok());
             const QString n = v->toObject().value(QStringLiteral("n")).toString();
