@@ -3,12 +3,8 @@
 
 namespace Tessera::App {
 
-void registerLocalAccessClientApi(Ipc::IpcServer &, Application &)
-{
-}
+void registerLocalAccessClientApi(Ipc::IpcServer &, Application &) { }
 
-void registerLocalAccessOperatorApi(Ipc::IpcServer &, Application &)
-{
-}
+void registerLocalAccessOperatorApi(Ipc::IpcServer &, Application &) { }
 
 } // namespace Tessera::App
