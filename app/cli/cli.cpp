@@ -68,7 +68,12 @@ std::optional<int> parseArgs(Context &ctx, QCommandLineParser &parser, const QSt
         return ctx.usage(command, parser.errorText());
     if (parser.isSet(QStringLiteral("help"))) {
         QString help = parser.helpText();
-        help.replace(QStringLiteral("Usage: tessera-cli"), QStringLiteral("Usage: tessera-cli ") + command);
+        // QCommandLineParser's first line is "Usage: <argv[0]> [options] ..."; name the command
+        // there, and only there (a description may say "Usage:" too).
+        const qsizetype eol = help.indexOf(u'\n');
+        const qsizetype afterProgram = help.indexOf(u' ', 7);
+        if (help.startsWith(QStringLiteral("Usage: ")) && afterProgram > 0 && afterProgram < eol)
+            help.replace(0, afterProgram, QStringLiteral("Usage: tessera-cli ") + command);
         ctx.out << help;
         ctx.out.flush();
         return 0;
