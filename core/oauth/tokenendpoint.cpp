@@ -296,19 +296,31 @@ TokenEndpoint::Outcome TokenEndpoint::refresh(const FormData &form, const Authen
         return OAuthError::invalidRequest(QStringLiteral("refresh_token is missing."));
     const QByteArray oldHash = Crypto::sha256(presented->toUtf8());
     forgetOldRetries();
+    Store::RefreshTokenStore refreshTokens(m_ctx.db);
     if (const auto it = m_recentRefresh.constFind(oldHash);
         it != m_recentRefresh.constEnd() && it->clientId == client.client.clientId) {
-        return it->response; // the same request again within the retry window: same answer
+        // The same request again within the retry window gets the same answer, but only while
+        // the successor it handed out is still the family's live token. Once the successor was
+        // used (or the family revoked), the old token is plain reuse (RFC 9700 §4.14.2).
+        auto successor = refreshTokens.findByHash(it->successorHash);
+        if (!successor)
+            return storeFailure(successor.error());
+        if (successor->has_value() && !(*successor)->token.rotatedAt && !(*successor)->family.revokedAt)
+            return it->response;
+        m_recentRefresh.remove(oldHash);
     }
 
     const qint64 now = m_ctx.clock.nowSecs();
-    Store::RefreshTokenStore refreshTokens(m_ctx.db);
     auto info = refreshTokens.findByHash(oldHash);
     if (!info)
         return storeFailure(info.error());
     if (!info->has_value())
         return OAuthError::invalidGrant(QStringLiteral("The refresh token is unknown."));
     const Store::RefreshFamily family = (*info)->family;
+    // RFC 6749 §6: bound to its client. Checked first, so that another client learns nothing from
+    // the answer (not even the token's scope or resource) and changes nothing (security-cases F3).
+    if (family.clientId != client.client.clientId)
+        return OAuthError::invalidGrant(QStringLiteral("The refresh token is unknown."));
 
     // RFC 6749 §6: the scope "MUST NOT include any scope not originally granted"; narrowing is fine.
     QStringList scopes = family.scopes;
@@ -388,7 +400,8 @@ TokenEndpoint::Outcome TokenEndpoint::refresh(const FormData &form, const Authen
     if (Status s = tx->commit(); !s)
         return storeFailure(s.error());
     const QJsonObject response = tokenResponse(*minted, scopes, next->first);
-    m_recentRefresh.insert(oldHash, RecentRefresh { response, m_ctx.clock.nowMs(), client.client.clientId });
+    m_recentRefresh.insert(
+        oldHash, RecentRefresh { response, m_ctx.clock.nowMs(), client.client.clientId, next->second });
     return response;
 }
 

@@ -71,6 +71,7 @@ private:
         QJsonObject response;
         qint64 atMs = 0;
         QString clientId;
+        QByteArray successorHash; ///< the refresh token this answer handed out
     };
     QHash<QByteArray, RecentRefresh> m_recentRefresh; ///< old token hash -> answer, for the retry window
 };
