@@ -6,7 +6,7 @@
 set -eu
 
 PACKAGES="
-build-essential cmake ninja-build pkg-config git
+build-essential cmake ninja-build pkg-config git ccache mold
 clang clang-format clang-tidy libclang-rt-14-dev
 libssl-dev openssl sqlite3 libsqlite3-dev
 qt6-base-dev qt6-base-dev-tools qt6-declarative-dev qt6-declarative-dev-tools
