@@ -6,7 +6,7 @@
 //
 //   node bench.mjs --bin-dir BUILD/bin [--duration 10] [--warmup 2] [--connections 16]
 //                  [--threads 2] [--servers oidc-provider,tessera] [--json FILE] [--keep]
-//                  [--perf FILE]
+//                  [--perf FILE] [--strace FILE]
 //
 // Exit status: 0 when every measured request got a 200 with a rotated refresh token (whether
 // or not the targets are met), 1 on any error (non-200, socket error, timeout, a server that
@@ -31,7 +31,7 @@ const TARGET_P99_MS = 5;
 function usage(msg) {
   if (msg) console.error(`bench.mjs: ${msg}`);
   console.error('usage: node bench.mjs --bin-dir BUILD/bin [--duration S] [--warmup S] [--connections N] [--threads N] ' +
-    '[--servers oidc-provider,tessera] [--json FILE] [--keep] [--perf FILE]');
+    '[--servers oidc-provider,tessera] [--json FILE] [--keep] [--perf FILE] [--strace FILE]');
   process.exit(2);
 }
 
@@ -48,6 +48,7 @@ try {
       json: { type: 'string' },
       keep: { type: 'boolean', default: false },
       perf: { type: 'string' },
+      strace: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   }));
@@ -247,10 +248,16 @@ function errorsOf(r) {
   return r.bad + r.starved + r.err_connect + r.err_read + r.err_write + r.err_timeout;
 }
 
-/** Records the Tessera process with perf during the measured run, if asked and possible. */
-function startPerf(pid, file, seconds) {
-  const child = track(spawn('perf', ['record', '-F', '499', '-g', '-p', String(pid), '-o', file, '--', 'sleep', String(seconds)],
-    { stdio: ['ignore', 'pipe', 'pipe'] }));
+/**
+ * Attaches a profiler to the Tessera process for the measured run, if asked: perf (on-CPU
+ * samples with DWARF call graphs; RelWithDebInfo has the symbols) or strace -c (system calls
+ * per kind: pwrite64/fdatasync show the storage cost per request).
+ */
+function startProfiler(tool, pid, file, seconds) {
+  const argv = tool === 'perf'
+    ? ['perf', 'record', '-F', '499', '--call-graph', 'dwarf,16384', '-p', String(pid), '-o', file, '--', 'sleep', String(seconds)]
+    : ['timeout', '-s', 'INT', String(seconds), 'strace', '-c', '-f', '-o', file, '-p', String(pid)];
+  const child = track(spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] }));
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -267,17 +274,20 @@ async function measure(server, sets) {
   }
   const pid = server.child.pid;
   const cpu0 = cpuMs(pid);
-  const perf = opts.perf && server.name === 'tessera' ? startPerf(pid, opts.perf, duration) : null;
+  const profiling = server.name === 'tessera' ? ['perf', 'strace'].filter((t) => opts[t]) : [];
+  const profilers = profiling.map((t) => ({ tool: t, done: startProfiler(t, pid, opts[t], duration) }));
   const r = await runWrk(server, { tokens: sets.main, seconds: duration, label: 'main' });
   r.died = !alive(server);
   if (!r.died) {
     r.cpuMs = cpuMs(pid) - cpu0;
     r.rssKb = rssKb(pid);
   }
-  if (perf) {
-    const p = await perf;
-    r.perf = p.code === 0 ? `perf data in ${opts.perf}` : `perf record failed (${p.code}): ${p.out.trim().split('\n').slice(-3).join(' | ')}`;
-    console.log(`  ${r.perf}`);
+  for (const { tool, done } of profilers) {
+    const p = await done;
+    // timeout(1) exits 124 when it had to stop strace, which is the normal end here.
+    const ok = p.code === 0 || (tool === 'strace' && p.code === 124);
+    const note = ok ? `${tool} output in ${opts[tool]}` : `${tool} failed (${p.code}): ${p.out.trim().split('\n').slice(-3).join(' | ')}`;
+    console.log(`  ${note}`);
   }
   console.log(`  measured ${duration} s:${r.wrkOutput.split('\n').filter((l) => /p50|first error/.test(l)).join('\n').replace(/^ +/, ' ')}`);
   r.phase = 'measured';

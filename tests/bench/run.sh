@@ -4,7 +4,7 @@
 # See tests/bench/README.md. Not part of ctest, not part of CI's pass/fail.
 #
 #   tests/bench/run.sh [--duration S] [--warmup S] [--connections N] [--threads N]
-#                      [--servers oidc-provider,tessera] [--json FILE] [--keep] [--perf FILE]
+#                      [--servers oidc-provider,tessera] [--json FILE] [--keep] [--perf FILE] [--strace FILE]
 #
 # 1. packaging/install-deps.sh (idempotent: wrk, node, npm, gnome-keyring, ... when missing);
 # 2. the binaries in build/bin (or $TESSERA_BIN_DIR); packaging/build.sh runs only when they are
