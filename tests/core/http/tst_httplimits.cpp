@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "httptestclient.h"
 #include "httptestharness.h"
+#include "support/httptestclient.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "http/peeridentity.h"
-#include "httptestclient.h"
 #include "httptestharness.h"
+#include "support/httptestclient.h"
 #include "support/testsupport.h"
 
 #include <QFile>
