@@ -47,7 +47,7 @@ quint16 AuthorizationServer::port() const
 Status AuthorizationServer::start(quint16 port)
 {
     stop();
-    m_http = new Http::LoopbackServer(Http::HttpLimits {}, m_ctx.clock, this);
+    m_http = new Http::LoopbackServer(m_httpLimits, m_ctx.clock, this);
     m_http->setAllowEphemeralPortForTesting(m_allowEphemeral);
     if (Status s = addRoutes(); !s)
         return s;

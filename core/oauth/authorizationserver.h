@@ -2,6 +2,7 @@
 #pragma once
 
 #include "common/result.h"
+#include "http/httplimits.h"
 #include "oauth/clientregistration.h"
 #include "oauth/grantservice.h"
 #include "oauth/introspection.h"
@@ -51,6 +52,8 @@ public:
 
     /** @brief Tests only: accept port 0 (the product always has a fixed port). */
     void setAllowEphemeralPortForTesting(bool allowed) { m_allowEphemeral = allowed; }
+    /** @brief Tests only: other HTTP limits (short timeouts) from the next start(); the product keeps the defaults. */
+    void setHttpLimitsForTesting(const Http::HttpLimits &limits) { m_httpLimits = limits; }
 
     [[nodiscard]] GrantService &grants() { return m_grants; }
     [[nodiscard]] ClientRegistration &registration() { return m_registration; }
@@ -76,6 +79,7 @@ private:
     Http::LoopbackServer *m_http = nullptr;
     QTimer *m_maintenance;
     bool m_allowEphemeral = false;
+    Http::HttpLimits m_httpLimits;
 };
 
 } // namespace Tessera::OAuth

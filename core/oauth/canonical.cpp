@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "oauth/canonical.h"
 
+#include <QRegularExpression>
 #include <QUrl>
 
 #include <algorithm>
@@ -48,12 +49,22 @@ Result<RedirectUri> parseRedirectUri(const QString &uri)
     const bool loopback = isLoopbackRedirectHost(host);
     if (scheme == QStringLiteral("http") && !loopback)
         return redirectError(QStringLiteral("Plain http redirect URIs must be on 127.0.0.1, [::1] or localhost."));
+    // Port 0 is no destination anyone listens on (RFC 6335 §6: reserved).
+    if (url.port() == 0)
+        return redirectError(QStringLiteral("The redirect URI has port 0."));
     const QString rawPath = url.path(QUrl::FullyEncoded);
     const QString lowerPath = rawPath.toLower();
-    for (const char *bad : { "%2f", "%5c", "%00", "%2e" }) {
+    // Encoded separators, dots and a second layer of encoding (%25) decode differently in
+    // different hops (zitadel#12559); encoded control bytes are C1's "java\tscript" in a path.
+    for (const char *bad : { "%2f", "%5c", "%2e", "%25", "%7f" }) {
         if (lowerPath.contains(QLatin1String(bad)))
-            return redirectError(QStringLiteral("The redirect URI path contains encoded separators or dots."));
+            return redirectError(
+                QStringLiteral("The redirect URI path contains encoded separators, dots or percent signs."));
     }
+    static const QRegularExpression encodedControl(
+        QStringLiteral("%[01][0-9a-f]"), QRegularExpression::CaseInsensitiveOption);
+    if (url.toString(QUrl::FullyEncoded).contains(encodedControl))
+        return redirectError(QStringLiteral("The redirect URI contains encoded control characters."));
     const QStringList segments = rawPath.split(u'/');
     for (const QString &segment : segments) {
         if (segment == QStringLiteral(".") || segment.startsWith(QStringLiteral("..")) || segment.contains(u';'))

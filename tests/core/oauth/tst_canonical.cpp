@@ -103,6 +103,12 @@ private Q_SLOTS:
         QTest::newRow("encoded slash") << u"http://127.0.0.1/cb%2Fx"_s;
         QTest::newRow("percent-encoded once") << u"http%3A%2F%2F127.0.0.1%2Fcb"_s;
         QTest::newRow("percent-encoded twice") << u"http%253A%252F%252F127.0.0.1%252Fcb"_s;
+        QTest::newRow("encoded tab in path") << u"http://127.0.0.1/cb%09"_s;
+        QTest::newRow("encoded LF in query") << u"https://a.example/cb?x=%0A"_s;
+        QTest::newRow("encoded DEL") << u"http://127.0.0.1/cb%7F"_s;
+        QTest::newRow("double-encoded tab") << u"http://127.0.0.1/cb%2509"_s;
+        QTest::newRow("double-encoded at") << u"https://a.example/%2540evil/cb"_s;
+        QTest::newRow("port 0") << u"http://127.0.0.1:0/cb"_s;
         QTest::newRow("upper-case scheme") << u"HTTP://127.0.0.1/cb"_s;
         QTest::newRow("localhost suffix") << u"http://localhost.evil.example/cb"_s;
         QTest::newRow("other loopback") << u"http://127.0.0.2/cb"_s;

@@ -1,0 +1,504 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// security-cases.md group A (loopback exposure, DNS rebinding, browser-origin attacks), end to
+// end through the real authorization server. The gates themselves are unit-tested on a bare
+// LoopbackServer in tests/core/http (tst_loopbackserver, tst_peeridentity); here every attack
+// carries an otherwise valid OAuth request and the test checks that nothing happened.
+#include "asfixture.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkInterface>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTest>
+
+#include <pwd.h>
+#include <unistd.h>
+
+using namespace Tessera;
+using namespace Tessera::Test;
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+const char *const PeerUser = "tessera-test-peer";
+
+// Every LISTEN socket of this process: "<hex address>:<hex port>" from /proc/net/tcp{,6},
+// matched to our file descriptors by inode.
+QStringList ourListeningSockets()
+{
+    QSet<QByteArray> inodes;
+    const QDir fds(QStringLiteral("/proc/self/fd"));
+    for (const QString &fd : fds.entryList(QDir::System | QDir::NoDotAndDotDot)) {
+        const QString target = QFile::symLinkTarget(fds.filePath(fd));
+        if (target.contains(QLatin1String("socket:[")))
+            inodes.insert(target.section(u'[', 1).chopped(1).toLatin1());
+    }
+    QStringList out;
+    for (const QString &table : { QStringLiteral("/proc/net/tcp"), QStringLiteral("/proc/net/tcp6") }) {
+        QFile file(table);
+        if (!file.open(QIODevice::ReadOnly))
+            continue;
+        const QList<QByteArray> lines = file.readAll().split('\n');
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const QList<QByteArray> cols = lines[i].simplified().split(' ');
+            if (cols.size() > 9 && cols[3] == "0A" && inodes.contains(cols[9]))
+                out << QString::fromLatin1(cols[1]);
+        }
+    }
+    out.sort();
+    return out;
+}
+
+QByteArray portHex(quint16 port)
+{
+    return QByteArray::number(port, 16).toUpper().rightJustified(4, '0');
+}
+
+} // namespace
+
+class TestSecurityLoopback : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<AsFixture> m_f;
+
+private Q_SLOTS:
+    void init()
+    {
+        m_f = std::make_unique<AsFixture>();
+        QVERIFY2(m_f->setup(), qPrintable(m_f->setup().ok() ? QString() : m_f->setup().error().toString()));
+    }
+    void cleanup() { m_f.reset(); }
+
+    // A1 (RFC 8252 §8.3, MCP Streamable HTTP): 127.0.0.1 only; nothing else answers.
+    void testA1_bindLoopbackOnly()
+    {
+        AsFixture &f = *m_f;
+        QCOMPARE(listeningAddresses(QStringLiteral("/proc/net/tcp"), f.port()), QList<QByteArray> { "0100007F" });
+        QVERIFY(listeningAddresses(QStringLiteral("/proc/net/tcp6"), f.port()).isEmpty());
+        // Every listening socket this process has is the server's one loopback socket.
+        QCOMPARE(ourListeningSockets(), QStringList { u"0100007F:"_s + QString::fromLatin1(portHex(f.port())) });
+
+        const QString ss = QStandardPaths::findExecutable(QStringLiteral("ss"));
+        if (!ss.isEmpty()) {
+            QProcess p;
+            p.start(ss, { QStringLiteral("-Hltn"), QStringLiteral("sport = :%1").arg(f.port()) });
+            QVERIFY(p.waitForFinished(5000));
+            const QStringList lines = QString::fromLatin1(p.readAllStandardOutput()).trimmed().split(u'\n');
+            QCOMPARE(lines.size(), 1);
+            QCOMPARE(lines.first().simplified().section(u' ', 3, 3), u"127.0.0.1:%1"_s.arg(f.port()));
+        }
+
+        QList<QHostAddress> others { QHostAddress(QStringLiteral("127.0.0.2")), QHostAddress::LocalHostIPv6 };
+        for (const QHostAddress &a : QNetworkInterface::allAddresses()) {
+            if (!a.isLoopback() && !a.isLinkLocal())
+                others << a; // a LAN interface, where there is one
+        }
+        for (const QHostAddress &address : std::as_const(others)) {
+            RawClient c;
+            QVERIFY2(!c.connectTo(f.port(), address, 1000), qPrintable(address.toString()));
+        }
+        QCOMPARE(f.get("/.well-known/oauth-authorization-server").status, 200); // control
+    }
+
+    // A2 (DNS rebinding): only 127.0.0.1:PORT and localhost:PORT; anything else is 421 with no body,
+    // for metadata and for every route that could change something.
+    void testA2_hostHeaderAllowlist_data()
+    {
+        QTest::addColumn<QByteArray>("host"); // "<none>": no Host header; PORT is replaced
+        QTest::addColumn<bool>("allowed");
+        QTest::newRow("127.0.0.1:PORT") << QByteArray("127.0.0.1:PORT") << true;
+        QTest::newRow("localhost:PORT") << QByteArray("localhost:PORT") << true;
+        for (const QByteArray &h : { QByteArray("attacker.example:PORT"), QByteArray("0.0.0.0:PORT"),
+                 QByteArray("127.0.0.2:PORT"), QByteArray("2130706433:PORT"), QByteArray("[::ffff:127.0.0.1]:PORT"),
+                 QByteArray("<none>"), QByteArray(""), QByteArray("[::1]:PORT"), QByteArray("127.0.0.1"),
+                 QByteArray("localhost"), QByteArray("127.0.0.1:1"), QByteArray("localhost.:PORT"),
+                 QByteArray("127.1:PORT"), QByteArray("0x7f.0.0.1:PORT"), QByteArray("127.0.0.1:0PORT"),
+                 QByteArray("127.0.0.1:PORT.attacker.example"), QByteArray("attacker.example@127.0.0.1:PORT"),
+                 QByteArray("127.0.0.1:PORT:PORT"), QByteArray("127.0.0.1.:PORT"), QByteArray("localhost:PORT/x") })
+            QTest::addRow("%s", h.constData()) << h << false;
+    }
+    void testA2_hostHeaderAllowlist()
+    {
+        QFETCH(QByteArray, host);
+        QFETCH(bool, allowed);
+        AsFixture &f = *m_f;
+        AS_TRY(client, f.registerClient());
+        const QByteArray port = QByteArray::number(f.port());
+        const QByteArray hostLine
+            = host == "<none>" ? QByteArray() : "Host: " + QByteArray(host).replace("PORT", port) + "\r\n";
+        const auto request = [&](const QByteArray &line, const QByteArray &headers, const QByteArray &body = {}) {
+            return f.send(line + " HTTP/1.1\r\n" + hostLine + headers
+                + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        };
+
+        const HttpReply metadata = request("GET /.well-known/oauth-authorization-server", {});
+        const HttpReply reg = request("POST /register", "Content-Type: application/json\r\n",
+            "{\"redirect_uris\":[\"http://127.0.0.1/cb\"],\"token_endpoint_auth_method\":\"none\"}");
+        const HttpReply authorize = request("GET /authorize?" + f.authorizeParams(client, Pkce::fresh()).encoded(), {});
+        const HttpReply token = request("POST /token", "Content-Type: application/x-www-form-urlencoded\r\n",
+            Params {
+                { u"grant_type"_s, u"refresh_token"_s }, { u"refresh_token"_s, u"x"_s }, { u"client_id"_s, client.id } }
+                .encoded());
+        if (allowed) {
+            QCOMPARE(metadata.status, 200);
+            QCOMPARE(AsFixture::json(metadata).value(u"issuer"_s).toString(), f.issuer());
+            QCOMPARE(reg.status, 201);
+            QCOMPARE(authorize.status, 200);
+            QCOMPARE(f.pendingConsents(), 1);
+            QCOMPARE(token.status, 400);
+            return;
+        }
+        for (const HttpReply *r : { &metadata, &reg, &authorize, &token }) {
+            QCOMPARE(r->status, 421);
+            QVERIFY(r->body.isEmpty());
+        }
+        QCOMPARE(f.clientCount(), qint64(1));
+        QCOMPARE(f.pendingConsents(), 0);
+    }
+
+    // A3 (MCP: a present, unlisted Origin is 403; never Origin == Host): valid requests to every
+    // state-changing endpoint, each refused and without effect.
+    void testA3_originCheck_data()
+    {
+        QTest::addColumn<QByteArray>("origin"); // PORT is replaced; "two" sends ours and an evil one
+        QTest::addColumn<QByteArray>("host");
+        QTest::addColumn<int>("status");
+        const QByteArray ours = "127.0.0.1:PORT";
+        QTest::newRow("evil https") << QByteArray("https://evil.example") << ours << 403;
+        QTest::newRow("rebinding: Origin == Host")
+            << QByteArray("http://evil.example:PORT") << QByteArray("evil.example:PORT") << 421;
+        QTest::newRow("evil with our Host") << QByteArray("http://evil.example:PORT") << ours << 403;
+        QTest::newRow("null") << QByteArray("null") << ours << 403;
+        QTest::newRow("other local port") << QByteArray("http://127.0.0.1:1") << ours << 403;
+        QTest::newRow("https on our port") << QByteArray("https://127.0.0.1:PORT") << ours << 403;
+        QTest::newRow("localhost (IPv6 not ours)") << QByteArray("http://localhost:PORT") << ours << 403;
+        QTest::newRow("suffix") << QByteArray("http://127.0.0.1:PORT.evil.example") << ours << 403;
+        QTest::newRow("path appended") << QByteArray("http://127.0.0.1:PORT/x") << ours << 403;
+        QTest::newRow("two Origin headers") << QByteArray("two") << ours << 403;
+        QTest::newRow("empty") << QByteArray("") << ours << 403;
+    }
+    void testA3_originCheck()
+    {
+        QFETCH(QByteArray, origin);
+        QFETCH(QByteArray, host);
+        QFETCH(int, status);
+        AsFixture &f = *m_f;
+        const QByteArray port = QByteArray::number(f.port());
+        AS_TRY(client, f.registerClient());
+        AS_TRY(tokens, f.issueTokens(client));
+        const Pkce pkce = Pkce::fresh();
+        AS_TRY(code, f.authorize(f.authorizeParams(client, pkce)));
+
+        const QByteArray originLines = origin == "two"
+            ? QByteArray("Origin: http://127.0.0.1:" + port + "\r\nOrigin: https://evil.example\r\n")
+            : QByteArray("Origin: " + QByteArray(origin).replace("PORT", port) + "\r\n");
+        const auto post = [&](const QByteArray &path, const QByteArray &type, const QByteArray &body,
+                              const QByteArray &extra = {}) {
+            return f.send("POST " + path + " HTTP/1.1\r\nHost: " + QByteArray(host).replace("PORT", port) + "\r\n"
+                + originLines + extra + "Content-Type: " + type
+                + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        };
+        const QByteArray form = "application/x-www-form-urlencoded";
+        Params redemption = f.redemption(client, code.code(), pkce);
+        redemption.add(u"client_id"_s, client.id);
+        const QList<HttpReply> replies {
+            post("/register", "application/json",
+                "{\"redirect_uris\":[\"http://127.0.0.1/cb\"],\"token_endpoint_auth_method\":\"none\"}"),
+            post("/token", form, redemption.encoded()),
+            post("/revoke", form,
+                Params { { u"token"_s, tokens.refreshToken }, { u"client_id"_s, client.id } }.encoded()),
+            post("/introspect", form, Params { { u"token"_s, tokens.accessToken } }.encoded(),
+                "Authorization: Basic " + QByteArray("mcp:" + QByteArray(AsFixture::IntrospectionSecret)).toBase64()
+                    + "\r\n"),
+        };
+        for (const HttpReply &r : replies) {
+            QCOMPARE(r.status, status);
+            QVERIFY(!r.hasHeader("access-control-allow-origin"));
+            QVERIFY(!r.body.contains("active") && !r.body.contains("access_token") && !r.body.contains("client_id"));
+        }
+        // Nothing happened: no client, the code is unconsumed, the refresh token alive.
+        QCOMPARE(f.clientCount(), qint64(1));
+        AS_TRY(redeemed, f.redeem(client, code.code(), pkce));
+        AS_TRY(refreshed, f.refresh(client, tokens.refreshToken));
+        QVERIFY(f.isActive(redeemed.accessToken));
+        QVERIFY(f.isActive(refreshed.accessToken));
+
+        // Control: our own origin is served.
+        const HttpReply own = f.post("/register", "application/json",
+            "{\"redirect_uris\":[\"http://127.0.0.1/cb\"],\"token_endpoint_auth_method\":\"none\"}",
+            "Origin: http://127.0.0.1:" + port + "\r\n");
+        QCOMPARE(own.status, 201);
+    }
+
+    // A4: what a browser may send without a preflight changes nothing: wrong media types are
+    // 415, GETs on the POST endpoints are 405, and credentials in a query string are refused.
+    void testA4_noSideEffectsViaSimpleRequestsOrGet()
+    {
+        AsFixture &f = *m_f;
+        AS_TRY(client, f.registerClient());
+        AS_TRY(tokens, f.issueTokens(client));
+        const Pkce pkce = Pkce::fresh();
+        AS_TRY(code, f.authorize(f.authorizeParams(client, pkce)));
+        Params redemption = f.redemption(client, code.code(), pkce);
+        redemption.add(u"client_id"_s, client.id);
+        const QByteArray registration
+            = "{\"redirect_uris\":[\"http://127.0.0.1/cb\"],\"token_endpoint_auth_method\":\"none\"}";
+        const QByteArray basic = "Authorization: Basic "
+            + QByteArray("mcp:" + QByteArray(AsFixture::IntrospectionSecret)).toBase64() + "\r\n";
+
+        for (const QByteArray &type : { QByteArray("text/plain"), QByteArray("text/plain;charset=UTF-8"),
+                 QByteArray("application/x-www-form-urlencoded"), QByteArray("multipart/form-data; boundary=x") })
+            QCOMPARE(f.post("/register", type, registration).status, 415);
+        const QByteArray multipart
+            = "--x\r\nContent-Disposition: form-data; name=\"grant_type\"\r\n\r\nauthorization_code\r\n--x--\r\n";
+        QCOMPARE(f.post("/token", "multipart/form-data; boundary=x", multipart).status, 415);
+        QCOMPARE(f.post("/token", "text/plain", redemption.encoded()).status, 415);
+        QCOMPARE(f.post("/token", "application/json", redemption.encoded()).status, 415);
+        QCOMPARE(f.post("/revoke", "text/plain",
+                      Params { { u"token"_s, tokens.refreshToken }, { u"client_id"_s, client.id } }.encoded())
+                     .status,
+            415);
+
+        QCOMPARE(
+            f.get("/register?" + Params { { u"redirect_uris"_s, u"http://127.0.0.1/cb"_s } }.encoded()).status, 405);
+        QCOMPARE(f.get("/token?" + redemption.encoded()).status, 405);
+        QCOMPARE(
+            f.get("/revoke?" + Params { { u"token"_s, tokens.refreshToken }, { u"client_id"_s, client.id } }.encoded())
+                .status,
+            405);
+        QCOMPARE(f.get("/introspect?token=" + tokens.accessToken.toLatin1(), basic).status, 405);
+        // POST with the parameters in the query instead of the body.
+        QCOMPARE(f.post("/token?" + redemption.encoded(), "application/x-www-form-urlencoded", {}).status, 400);
+        QCOMPARE(f.post("/revoke?token=" + tokens.refreshToken.toLatin1(), "application/x-www-form-urlencoded",
+                      "client_id=" + client.id.toLatin1())
+                     .status,
+            400);
+        QCOMPARE(
+            f.post("/introspect?token=" + tokens.accessToken.toLatin1(), "application/x-www-form-urlencoded", {}, basic)
+                .status,
+            400);
+        // HEAD is never derived from GET: it cannot raise a prompt.
+        RawClient head;
+        QVERIFY(head.connectTo(f.port()));
+        const std::optional<HttpReply> headReply = head.exchange("HEAD /authorize?"
+                + f.authorizeParams(client, Pkce::fresh()).encoded() + " HTTP/1.1\r\nHost: " + f.host() + "\r\n\r\n",
+            3000, true);
+        QVERIFY(headReply);
+        QCOMPARE(headReply->status, 405);
+
+        QCOMPARE(f.clientCount(), qint64(1));
+        QCOMPARE(f.pendingConsents(), 0);
+        AS_TRY(redeemed, f.redeem(client, code.code(), pkce));
+        AS_TRY(refreshed, f.refresh(client, tokens.refreshToken));
+        QVERIFY(f.isActive(redeemed.accessToken));
+        QVERIFY(f.isActive(refreshed.accessToken));
+    }
+
+    // A5 (RFC 9700 §2.6): no CORS at /authorize at all, and no Access-Control-Allow-Origin for
+    // unknown origins anywhere; public metadata may say "*" but never with credentials.
+    void testA5_corsPolicy()
+    {
+        AsFixture &f = *m_f;
+        AS_TRY(client, f.registerClient());
+        const auto noCors = [](const HttpReply &r) { return !r.hasHeaderPrefix("access-control-"); };
+        for (const QByteArray &path : { QByteArray("/token"), QByteArray("/authorize"), QByteArray("/authorize/wait"),
+                 QByteArray("/register"), QByteArray("/revoke"), QByteArray("/introspect") }) {
+            const HttpReply preflight = f.send("OPTIONS " + path + " HTTP/1.1\r\nHost: " + f.host()
+                + "\r\nOrigin: https://evil.example\r\nAccess-Control-Request-Method: POST\r\n"
+                  "Access-Control-Request-Headers: content-type, authorization\r\n\r\n");
+            QVERIFY2(preflight.status == 403 || preflight.status == 405, path.constData());
+            QVERIFY2(noCors(preflight), path.constData());
+        }
+        const HttpReply page = f.getAuthorize(f.authorizeParams(client, Pkce::fresh()));
+        QCOMPARE(page.status, 200);
+        QVERIFY(noCors(page));
+        const HttpReply fromEvil
+            = f.getAuthorize(f.authorizeParams(client, Pkce::fresh()), "Origin: https://evil.example\r\n");
+        QCOMPARE(fromEvil.status, 403);
+        QVERIFY(noCors(fromEvil));
+        QCOMPARE(f.pendingConsents(), 1);
+        for (const QByteArray &path : { QByteArray("/.well-known/oauth-authorization-server"), QByteArray("/jwks") }) {
+            const HttpReply r = f.get(path, "Origin: https://evil.example\r\n");
+            QCOMPARE(r.status, 200);
+            QVERIFY(!r.hasHeader("access-control-allow-origin") || r.header("access-control-allow-origin") == "*");
+            QVERIFY(!r.hasHeader("access-control-allow-credentials"));
+        }
+    }
+
+    // A6 (RFC 9700 §4.16): /authorize loaded as a subresource (img, iframe, fetch) is refused
+    // before any prompt; every HTML page forbids framing.
+    void testA6_authorizeFetchMetadataAndFraming_data()
+    {
+        QTest::addColumn<QByteArray>("headers");
+        QTest::addColumn<bool>("allowed");
+        QTest::newRow("top-level navigation")
+            << QByteArray("Sec-Fetch-Mode: navigate\r\nSec-Fetch-Dest: document\r\n") << true;
+        QTest::newRow("no fetch metadata") << QByteArray() << true;
+        QTest::newRow("img") << QByteArray("Sec-Fetch-Mode: no-cors\r\nSec-Fetch-Dest: image\r\n") << false;
+        QTest::newRow("iframe") << QByteArray("Sec-Fetch-Mode: navigate\r\nSec-Fetch-Dest: iframe\r\n") << false;
+        QTest::newRow("frame") << QByteArray("Sec-Fetch-Mode: navigate\r\nSec-Fetch-Dest: frame\r\n") << false;
+        QTest::newRow("embed") << QByteArray("Sec-Fetch-Mode: no-cors\r\nSec-Fetch-Dest: embed\r\n") << false;
+        QTest::newRow("object") << QByteArray("Sec-Fetch-Mode: no-cors\r\nSec-Fetch-Dest: object\r\n") << false;
+        QTest::newRow("script") << QByteArray("Sec-Fetch-Mode: no-cors\r\nSec-Fetch-Dest: script\r\n") << false;
+        QTest::newRow("fetch cors") << QByteArray("Sec-Fetch-Mode: cors\r\nSec-Fetch-Dest: empty\r\n") << false;
+        QTest::newRow("fetch no-cors") << QByteArray("Sec-Fetch-Mode: no-cors\r\nSec-Fetch-Dest: empty\r\n") << false;
+        QTest::newRow("websocket") << QByteArray("Sec-Fetch-Mode: websocket\r\nSec-Fetch-Dest: websocket\r\n") << false;
+        QTest::newRow("only Dest iframe") << QByteArray("Sec-Fetch-Dest: iframe\r\n") << false;
+        QTest::newRow("only Mode cors") << QByteArray("Sec-Fetch-Mode: cors\r\n") << false;
+        QTest::newRow("two Dest") << QByteArray("Sec-Fetch-Dest: document\r\nSec-Fetch-Dest: image\r\n") << false;
+    }
+    void testA6_authorizeFetchMetadataAndFraming()
+    {
+        QFETCH(QByteArray, headers);
+        QFETCH(bool, allowed);
+        AsFixture &f = *m_f;
+        AS_TRY(client, f.registerClient());
+        const HttpReply r = f.getAuthorize(f.authorizeParams(client, Pkce::fresh()), headers);
+        if (!allowed) {
+            QCOMPARE(r.status, 403);
+            QVERIFY(!r.hasHeader("set-cookie"));
+            QVERIFY(!r.hasHeader("location"));
+            QCOMPARE(f.pendingConsents(), 0);
+            QCOMPARE(f.server->authorizeEndpoint().pendingTransactions(), 0);
+            return;
+        }
+        QCOMPARE(r.status, 200);
+        QCOMPARE(f.pendingConsents(), 1);
+        // The held wait request obeys the same gate: a framed one gets nothing.
+        AS_TRY(pending, f.waitFor(r, client.id));
+        const HttpReply framedWait = f.get(pending.waitPath,
+            "Cookie: " + pending.cookie + "\r\nSec-Fetch-Mode: navigate\r\nSec-Fetch-Dest: iframe\r\n");
+        QCOMPARE(framedWait.status, 403);
+        const HttpReply unknownClient = f.get("/authorize?client_id=nobody&response_type=code");
+        for (const HttpReply *html : { &r, &unknownClient }) {
+            QVERIFY(html->header("content-type").startsWith("text/html"));
+            QCOMPARE(html->header("x-frame-options"), QByteArray("DENY"));
+            QVERIFY(html->header("content-security-policy").contains("frame-ancestors 'none'"));
+        }
+        AS_TRY(redirect, f.approve(pending));
+        QVERIFY(!redirect.code().isEmpty());
+    }
+
+    // A7: another local user can neither register nor raise a prompt nor get a token: the
+    // connection is refused before a byte is read, and that is logged.
+    void testA7_otherLocalUserRefused()
+    {
+        if (::geteuid() != 0)
+            QSKIP("A7 needs root to create and switch to a second local user; CI runs this as root.");
+        const QString setpriv = QStandardPaths::findExecutable(QStringLiteral("setpriv"));
+        const QString curl = QStandardPaths::findExecutable(QStringLiteral("curl"));
+        QVERIFY2(!setpriv.isEmpty() && !curl.isEmpty(), "A7 needs setpriv (util-linux) and curl");
+        if (!::getpwnam(PeerUser)) {
+            const int rc = QProcess::execute(QStringLiteral("useradd"),
+                { QStringLiteral("--system"), QStringLiteral("--no-create-home"), QStringLiteral("--shell"),
+                    QStringLiteral("/usr/sbin/nologin"), QString::fromLatin1(PeerUser) });
+            QVERIFY2(rc == 0 || ::getpwnam(PeerUser), "useradd tessera-test-peer failed");
+        }
+        const passwd *pw = ::getpwnam(PeerUser);
+        QVERIFY(pw);
+        const qint64 uid = pw->pw_uid;
+        const qint64 gid = pw->pw_gid;
+        QVERIFY(uid != 0);
+
+        AsFixture &f = *m_f;
+        AS_TRY(client, f.registerClient());
+        const Pkce pkce = Pkce::fresh();
+        AS_TRY(code, f.authorize(f.authorizeParams(client, pkce)));
+        Params redemption = f.redemption(client, code.code(), pkce);
+        redemption.add(u"client_id"_s, client.id);
+
+        const auto runCurl = [&](const QStringList &curlArgs, bool asPeer) {
+            QStringList args;
+            QString program = curl;
+            if (asPeer) {
+                program = setpriv;
+                args = QStringList { QStringLiteral("--reuid=%1").arg(uid), QStringLiteral("--regid=%1").arg(gid),
+                    QStringLiteral("--clear-groups"), curl };
+            }
+            args += QStringList { QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
+                QStringLiteral("-w"), QStringLiteral("%{http_code}") };
+            args += curlArgs;
+            QProcess p;
+            p.start(program, args);
+            // The server runs on this thread: spin the event loop while curl runs.
+            if (!QTest::qWaitFor([&] { return p.state() == QProcess::NotRunning; }, 10000))
+                p.kill();
+            return qMakePair(p.exitCode(), p.readAllStandardOutput());
+        };
+        const QString base = f.issuer();
+        const QStringList registerArgs { u"-H"_s, u"Content-Type: application/json"_s, u"--data"_s,
+            u"{\"redirect_uris\":[\"http://127.0.0.1/cb\"],\"token_endpoint_auth_method\":\"none\"}"_s,
+            base + u"/register"_s };
+        const QStringList authorizeArgs { base + u"/authorize?"_s
+            + QString::fromLatin1(f.authorizeParams(client, Pkce::fresh()).encoded()) };
+        const QStringList tokenArgs { u"--data"_s, QString::fromLatin1(redemption.encoded()), base + u"/token"_s };
+
+        // One log line per uid per minute (the server's clock is the fake one: it stands still).
+        QTest::ignoreMessage(QtWarningMsg,
+            QRegularExpression(
+                u"Refused a connection to port %1 from another local user \\(uid %2; only uid %3 may connect\\)"_s
+                    .arg(f.port())
+                    .arg(uid)
+                    .arg(::geteuid())));
+        for (const QStringList &args : { registerArgs, authorizeArgs, tokenArgs }) {
+            const auto result = runCurl(args, true);
+            QVERIFY(result.first != 0);
+            QCOMPARE(result.second, QByteArray("000"));
+        }
+        QCOMPARE(f.clientCount(), qint64(1));
+        QCOMPARE(f.pendingConsents(), 0);
+        QCOMPARE(f.scalar(u"SELECT count(*) FROM authorization_codes WHERE consumed_at IS NULL"_s), qint64(1));
+
+        // Control: the same requests from our own uid are served.
+        QCOMPARE(runCurl(registerArgs, false).second, QByteArray("201"));
+        // The grant approved above covers this request, so /authorize answers at once with a code.
+        QCOMPARE(runCurl(authorizeArgs, false).second, QByteArray("303"));
+        QCOMPARE(runCurl(tokenArgs, false).second, QByteArray("200"));
+    }
+
+    // A8 (RFC 8252 §7.3): a taken port fails closed, with a clear error, and nothing is left
+    // listening anywhere else; the product never picks a port itself.
+    void testA8_portSquatting()
+    {
+        AsFixture &f = *m_f;
+        const QStringList listeningBefore = ourListeningSockets();
+        OAuth::AuthorizationServer second(f.server->context());
+        const Status s = second.start(f.port());
+        QVERIFY(!s);
+        QCOMPARE(s.error().code, u"port_in_use"_s);
+        QVERIFY2(s.error().message.contains(QString::number(f.port())), qPrintable(s.error().message));
+        QCOMPARE(second.port(), quint16(0));
+        QCOMPARE(ourListeningSockets(), listeningBefore);
+        QCOMPARE(f.get("/.well-known/oauth-authorization-server").status, 200); // the first one still serves
+
+        // A squatter of another kind (any process holding the port, on loopback or a wildcard).
+        for (const QHostAddress &address :
+            { QHostAddress(QHostAddress::LocalHost), QHostAddress(QHostAddress::AnyIPv4) }) {
+            QTcpServer squatter;
+            QVERIFY(squatter.listen(address, 0));
+            const QStringList withSquatter = ourListeningSockets();
+            OAuth::AuthorizationServer victim(f.server->context());
+            const Status taken = victim.start(squatter.serverPort());
+            QVERIFY(!taken);
+            QCOMPARE(taken.error().code, u"port_in_use"_s);
+            QCOMPARE(victim.port(), quint16(0));
+            QCOMPARE(ourListeningSockets(), withSquatter);
+        }
+
+        // Without the test switch there is no "any free port".
+        OAuth::AuthorizationServer product(f.server->context());
+        const Status ephemeral = product.start(0);
+        QVERIFY(!ephemeral);
+        QCOMPARE(ephemeral.error().code, u"invalid_port"_s);
+        QCOMPARE(ourListeningSockets(), listeningBefore);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSecurityLoopback)
+#include "tst_security_loopback.moc"
