@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Who a client-socket request is attributed to (app/localaccess/caller.h).
+#include "localaccess/caller.h"
+#include "vault/secretstore.h"
+
+#include <QCoreApplication>
+#include <QTest>
+
+#include <unistd.h>
+
+using namespace Tessera;
+using namespace Tessera::App;
+
+namespace {
+Ipc::ProcessInfo proc(qint64 pid, const QString &exe)
+{
+    Ipc::ProcessInfo p;
+    p.pid = pid;
+    p.exe = exe;
+    return p;
+}
+} // namespace
+
+class TestLocalAccessCaller : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void testCallerIndex_data()
+    {
+        QTest::addColumn<QStringList>("chain"); // nearest first
+        QTest::addColumn<int>("expected");
+        const QString cli = QStringLiteral("/usr/bin/tessera-cli");
+        QTest::newRow("agent started tessera-cli directly")
+            << QStringList { cli, QStringLiteral("/usr/bin/node"), QStringLiteral("/usr/lib/systemd/systemd") } << 1;
+        QTest::newRow("agent's shell tool: the shell is skipped")
+            << QStringList { cli, QStringLiteral("/usr/bin/bash"), QStringLiteral("/usr/bin/node") } << 2;
+        QTest::newRow("script from a terminal: the terminal") << QStringList { cli, QStringLiteral("/usr/bin/dash"),
+            QStringLiteral("/usr/bin/zsh"), QStringLiteral("/usr/libexec/gnome-terminal-server") }
+                                                              << 3;
+        QTest::newRow("tessera-cli started by tessera-cli (exec supervisor)")
+            << QStringList { cli, cli, QStringLiteral("/usr/bin/python3.11") } << 2;
+        QTest::newRow("only shells: the nearest shell")
+            << QStringList { cli, QStringLiteral("/bin/sh"), QStringLiteral("/usr/bin/bash") } << 1;
+        QTest::newRow("only tessera-cli") << QStringList { cli } << 0;
+        QTest::newRow("unreadable executable skipped")
+            << QStringList { cli, QString(), QStringLiteral("/usr/bin/node") } << 2;
+        QTest::newRow("a program that is not tessera-cli speaks the protocol itself")
+            << QStringList { QStringLiteral("/usr/bin/python3"), QStringLiteral("/usr/bin/node") } << 0;
+    }
+    void testCallerIndex()
+    {
+        QFETCH(QStringList, chain);
+        QFETCH(int, expected);
+        QList<Ipc::ProcessInfo> list;
+        for (qsizetype i = 0; i < chain.size(); ++i)
+            list.append(proc(100 + i, chain.at(i)));
+        QCOMPARE(callerIndexOf(list), qsizetype(expected));
+    }
+
+    void testClientIdIsStableAndAKeychainKeyPart()
+    {
+        const QString a = localClientIdFor(QStringLiteral("/usr/bin/node"));
+        QCOMPARE(a, localClientIdFor(QStringLiteral("/usr/bin/node")));
+        QVERIFY(a != localClientIdFor(QStringLiteral("/usr/local/bin/node")));
+        QVERIFY(a.startsWith(QStringLiteral("local-")));
+        QCOMPARE(a.size(), 6 + 22);
+        // client-token/<client>/<resource>: <client> must contain no '/'.
+        QVERIFY(!a.contains(u'/'));
+        QVERIFY(Vault::SecretStore::validateKey(
+            QStringLiteral("client-token/") + a + QStringLiteral("/http://127.0.0.1:8931/mcp")));
+    }
+
+    void testResolveOwnProcess()
+    {
+        const Ipc::PeerCredentials me { QCoreApplication::applicationPid(), qint64(::getuid()), qint64(::getgid()) };
+        auto caller = resolveCaller(me);
+        QVERIFY(caller);
+        QCOMPARE(caller->pid, QCoreApplication::applicationPid());
+        QCOMPARE(caller->chain.constFirst().exe, QCoreApplication::applicationFilePath());
+        QCOMPARE(caller->callerExe, QCoreApplication::applicationFilePath());
+        QCOMPARE(caller->clientId, localClientIdFor(caller->callerExe));
+        // What goes into the audit log: pids and executables only.
+        const QJsonObject first = caller->auditChain().at(0).toObject();
+        QCOMPARE(first.keys(), (QStringList { QStringLiteral("exe"), QStringLiteral("pid") }));
+
+        QCOMPARE(resolveCaller({ QCoreApplication::applicationPid(), qint64(::getuid()) + 1, 0 }).error().code,
+            QStringLiteral("caller_unknown"));
+        QCOMPARE(resolveCaller({ 0, qint64(::getuid()), 0 }).error().code, QStringLiteral("caller_unknown"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLocalAccessCaller)
+#include "tst_localaccesscaller.moc"
