@@ -96,6 +96,8 @@ public:
     [[nodiscard]] OAuth::KeyManager *keyManager() const { return m_keys; }
     [[nodiscard]] Consent::ConsentBroker *consentBroker() const { return m_broker; }
     [[nodiscard]] OAuth::AuthorizationServer *authorizationServer() const { return m_server; }
+    /** @brief The keychain (secrets, cached client tokens). Null until start(). */
+    [[nodiscard]] Vault::SecretStore *secretStore() const { return m_vault; }
 
 Q_SIGNALS:
     void stateChanged();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Who a client-socket request is attributed to (app/localaccess/caller.h).
+// Who a client-socket request is attributed to (app/localaccess/caller.h), and how a command
+// line is shown in the exec prompt.
 #include "localaccess/caller.h"
+#include "localaccess/localaccess.h"
 #include "vault/secretstore.h"
 
 #include <QCoreApplication>
@@ -86,6 +88,28 @@ private Q_SLOTS:
         QCOMPARE(resolveCaller({ QCoreApplication::applicationPid(), qint64(::getuid()) + 1, 0 }).error().code,
             QStringLiteral("caller_unknown"));
         QCOMPARE(resolveCaller({ 0, qint64(::getuid()), 0 }).error().code, QStringLiteral("caller_unknown"));
+    }
+
+    void testShellQuote_data()
+    {
+        QTest::addColumn<QStringList>("argv");
+        QTest::addColumn<QString>("shown");
+        QTest::newRow("plain") << QStringList { QStringLiteral("/usr/bin/npx"), QStringLiteral("-y"),
+            QStringLiteral("@modelcontextprotocol/server-github") }
+                               << QStringLiteral("/usr/bin/npx -y @modelcontextprotocol/server-github");
+        QTest::newRow("spaces and quotes")
+            << QStringList { QStringLiteral("/bin/sh"), QStringLiteral("-c"), QStringLiteral("echo 'hi' $X") }
+            << QStringLiteral("/bin/sh -c 'echo '\\''hi'\\'' $X'");
+        QTest::newRow("empty argument") << QStringList { QStringLiteral("/bin/true"), QString() }
+                                        << QStringLiteral("/bin/true ''");
+        QTest::newRow("newline stays inside quotes") << QStringList { QStringLiteral("/bin/echo"),
+            QStringLiteral("a\nb") } << QStringLiteral("/bin/echo 'a\nb'");
+    }
+    void testShellQuote()
+    {
+        QFETCH(QStringList, argv);
+        QFETCH(QString, shown);
+        QCOMPARE(LocalAccess::shellQuote(argv), shown);
     }
 };
 
