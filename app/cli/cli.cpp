@@ -5,6 +5,7 @@
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRegularExpression>
 
 namespace Tessera::Cli {
 
@@ -64,8 +65,20 @@ std::optional<int> parseArgs(Context &ctx, QCommandLineParser &parser, const QSt
 {
     parser.setApplicationDescription(description);
     parser.addHelpOption();
-    if (!parser.parse(args))
-        return ctx.usage(command, parser.errorText());
+    if (!parser.parse(args)) {
+        // Tessera's ids are 22 base64url characters and one in 64 starts with '-': the parser
+        // takes `approve -Oem...` for options. Such an argument that is no option is an id.
+        static const QRegularExpression id(QStringLiteral("^-[A-Za-z0-9_-]{21}$"));
+        QStringList options;
+        QStringList ids;
+        const qsizetype end = args.indexOf(QStringLiteral("--"));
+        for (qsizetype i = 0; i < args.size(); ++i) {
+            const bool isId = i > 0 && id.match(args.at(i)).hasMatch();
+            (isId ? ids : options).append(args.at(i));
+        }
+        if (ids.isEmpty() || end >= 0 || !parser.parse(options + QStringList { QStringLiteral("--") } + ids))
+            return ctx.usage(command, parser.errorText());
+    }
     if (parser.isSet(QStringLiteral("help"))) {
         QString help = parser.helpText();
         // QCommandLineParser's first line is "Usage: <argv[0]> [options] ..."; name the command
