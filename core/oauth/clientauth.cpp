@@ -7,6 +7,8 @@
 #include "common/strictjson.h"
 #include "crypto/ctequal.h"
 #include "crypto/hash.h"
+#include "http/request.h"
+#include "http/response.h"
 #include "store/clientstore.h"
 
 namespace Tessera::OAuth {
@@ -169,6 +171,37 @@ Result<AuthenticatedClient, ClientAuthError> authenticateClient(
             return invalidClient(usedHeader, u"Client authentication failed."_s, u"wrong secret"_s);
     }
     return AuthenticatedClient { std::move(client), method };
+}
+
+Result<ClientCredentials, ClientAuthError> requestCredentials(const Http::Request &request, const FormData &form)
+{
+    ClientCredentials credentials;
+    if (request.headers.contains("authorization")) {
+        auto header = request.headers.single("authorization");
+        if (!header)
+            return invalidRequest(u"Send one Authorization header."_s);
+        credentials.authorizationHeader = QString::fromLatin1(*header);
+    }
+    credentials.clientId = form.value(u"client_id");
+    credentials.clientSecret = form.value(u"client_secret");
+    return credentials;
+}
+
+Result<AuthenticatedClient, ClientAuthError> authenticateRequest(
+    const Http::Request &request, const FormData &form, Store::ClientStore &clients, const Clock &clock)
+{
+    auto credentials = requestCredentials(request, form);
+    if (!credentials)
+        return credentials.error();
+    return authenticateClient(*credentials, clients, clock);
+}
+
+Http::Response clientAuthErrorResponse(const ClientAuthError &e)
+{
+    Http::Response r = oauthErrorResponse(e.error);
+    if (e.basicChallenge)
+        r.withHeader("WWW-Authenticate", ClientAuthError::wwwAuthenticate().toLatin1());
+    return r;
 }
 
 } // namespace Tessera::OAuth

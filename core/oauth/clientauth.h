@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "common/formdata.h"
 #include "common/result.h"
 #include "oauth/oautherror.h"
 #include "store/records.h"
@@ -35,6 +36,10 @@
 namespace Tessera {
 class Clock;
 }
+namespace Tessera::Http {
+struct Request;
+struct Response;
+} // namespace Tessera::Http
 namespace Tessera::Store {
 class ClientStore;
 }
@@ -83,6 +88,26 @@ struct ClientAuthError
  */
 [[nodiscard]] Result<AuthenticatedClient, ClientAuthError> authenticateClient(
     const ClientCredentials &credentials, Store::ClientStore &clients, const Clock &clock);
+
+/**
+ * @brief The client credentials a request carries: its one `Authorization` header (a repeated
+ * one is invalid_request) and the form's `client_id` and `client_secret`.
+ */
+[[nodiscard]] Result<ClientCredentials, ClientAuthError> requestCredentials(
+    const Http::Request &request, const FormData &form);
+
+/**
+ * @brief requestCredentials() then authenticateClient(): what /token and /revoke both do before
+ * anything else. The form is the already parsed body.
+ */
+[[nodiscard]] Result<AuthenticatedClient, ClientAuthError> authenticateRequest(
+    const Http::Request &request, const FormData &form, Store::ClientStore &clients, const Clock &clock);
+
+/**
+ * @brief The response for a failed client authentication: the OAuth error, plus
+ * `WWW-Authenticate: Basic` on a 401 after Basic (RFC 6749 §5.2).
+ */
+[[nodiscard]] Http::Response clientAuthErrorResponse(const ClientAuthError &e);
 
 /**
  * @brief Decodes an `Authorization: Basic` value into form-decoded (client_id, client_secret).

@@ -4,6 +4,10 @@
 #include <QJsonObject>
 #include <QString>
 
+namespace Tessera::Http {
+struct Response;
+} // namespace Tessera::Http
+
 namespace Tessera::OAuth {
 
 /**
@@ -53,5 +57,8 @@ struct OAuthError
     static OAuthError serverError(QString d) { return make("server_error", std::move(d), 500); }
     static OAuthError temporarilyUnavailable(QString d) { return make("temporarily_unavailable", std::move(d), 503); }
 };
+
+/** @brief The JSON error body and status of @p e, with no-store headers (RFC 6749 §5.2); logs `debug`. */
+[[nodiscard]] Http::Response oauthErrorResponse(const OAuthError &e);
 
 } // namespace Tessera::OAuth

@@ -34,23 +34,10 @@ Http::Response RevocationEndpoint::handle(const Http::Request &request)
     auto form = request.bodyForm();
     if (!form)
         return oauthErrorResponse(OAuthError::invalidRequest(form.error().message));
-    ClientCredentials credentials;
-    if (request.headers.contains("authorization")) {
-        auto header = request.headers.single("authorization");
-        if (!header)
-            return oauthErrorResponse(OAuthError::invalidRequest(QStringLiteral("Send one Authorization header.")));
-        credentials.authorizationHeader = QString::fromLatin1(*header);
-    }
-    credentials.clientId = form->value(u"client_id");
-    credentials.clientSecret = form->value(u"client_secret");
     Store::ClientStore clients(m_ctx.db);
-    auto client = authenticateClient(credentials, clients, m_ctx.clock);
-    if (!client) {
-        Http::Response r = oauthErrorResponse(client.error().error);
-        if (client.error().basicChallenge)
-            r.withHeader("WWW-Authenticate", ClientAuthError::wwwAuthenticate().toLatin1());
-        return r;
-    }
+    auto client = authenticateRequest(request, *form, clients, m_ctx.clock);
+    if (!client)
+        return clientAuthErrorResponse(client.error());
     const std::optional<QString> token = form->value(u"token");
     if (!token || token->isEmpty())
         return oauthErrorResponse(OAuthError::invalidRequest(QStringLiteral("token is missing.")));

@@ -47,15 +47,6 @@ QJsonObject tokenResponse(const MintedAccessToken &at, const QStringList &scopes
 
 } // namespace
 
-Http::Response oauthErrorResponse(const OAuthError &e)
-{
-    if (!e.debug.isEmpty())
-        qCInfo(lcOAuth).noquote() << e.error << e.debug;
-    Http::Response r = Http::Response::json(e.httpStatus, e.toJson());
-    r.withHeader("Pragma", "no-cache");
-    return r;
-}
-
 bool TokenEndpoint::clientAllows(const Store::Client &client, const QString &grantType)
 {
     const QJsonValue types = client.metadata.value(QStringLiteral("grant_types"));
@@ -74,23 +65,10 @@ Http::Response TokenEndpoint::handle(const Http::Request &request)
     if (!form)
         return oauthErrorResponse(OAuthError::invalidRequest(form.error().message));
 
-    ClientCredentials credentials;
-    if (request.headers.contains("authorization")) {
-        auto header = request.headers.single("authorization");
-        if (!header)
-            return oauthErrorResponse(OAuthError::invalidRequest(QStringLiteral("Send one Authorization header.")));
-        credentials.authorizationHeader = QString::fromLatin1(*header);
-    }
-    credentials.clientId = form->value(u"client_id");
-    credentials.clientSecret = form->value(u"client_secret");
     Store::ClientStore clients(m_ctx.db);
-    auto client = authenticateClient(credentials, clients, m_ctx.clock);
-    if (!client) {
-        Http::Response r = oauthErrorResponse(client.error().error);
-        if (client.error().basicChallenge)
-            r.withHeader("WWW-Authenticate", ClientAuthError::wwwAuthenticate().toLatin1());
-        return r;
-    }
+    auto client = authenticateRequest(request, *form, clients, m_ctx.clock);
+    if (!client)
+        return clientAuthErrorResponse(client.error());
 
     const std::optional<QString> grantType = form->value(u"grant_type");
     if (!grantType || grantType->isEmpty())
@@ -114,7 +92,10 @@ Http::Response TokenEndpoint::handle(const Http::Request &request)
         return oauthErrorResponse(outcome.error());
     Http::Response r = Http::Response::json(200, *outcome);
     r.withHeader("Pragma", "no-cache"); // RFC 6749 §5.1; Cache-Control: no-store is the server default
-    (void)clients.updateLastSeen(client->client.clientId, m_ctx.clock.nowSecs());
+    // Seconds are enough for "last seen"; skipping the unchanged write spares a busy client's
+    // every request a write.
+    if (const qint64 now = m_ctx.clock.nowSecs(); client->client.lastSeenAt != now)
+        (void)clients.updateLastSeen(client->client.clientId, now);
     return r;
 }
 
@@ -280,13 +261,22 @@ TokenEndpoint::Outcome TokenEndpoint::authorizationCode(const FormData &form, co
 
 void TokenEndpoint::forgetOldRetries()
 {
+    // Entries arrive in time order, so expiry pops from the front instead of scanning the map
+    // (which holds about two seconds' worth of refreshes).
     const qint64 cutoff = m_ctx.clock.nowMs() - ServerContext::RefreshRetryWindowMs;
-    for (auto it = m_recentRefresh.begin(); it != m_recentRefresh.end();) {
-        if (it->atMs < cutoff)
-            it = m_recentRefresh.erase(it);
-        else
-            ++it;
+    while (!m_retryOrder.empty() && m_retryOrder.front().atMs < cutoff) {
+        const RetryOrder &oldest = m_retryOrder.front();
+        if (const auto it = m_recentRefresh.find(oldest.oldHash);
+            it != m_recentRefresh.end() && it->atMs == oldest.atMs)
+            m_recentRefresh.erase(it);
+        m_retryOrder.pop_front();
     }
+}
+
+void TokenEndpoint::forgetRetries()
+{
+    m_recentRefresh.clear();
+    m_retryOrder.clear();
 }
 
 TokenEndpoint::Outcome TokenEndpoint::refresh(const FormData &form, const AuthenticatedClient &client)
@@ -400,8 +390,9 @@ TokenEndpoint::Outcome TokenEndpoint::refresh(const FormData &form, const Authen
     if (Status s = tx->commit(); !s)
         return storeFailure(s.error());
     const QJsonObject response = tokenResponse(*minted, scopes, next->first);
-    m_recentRefresh.insert(
-        oldHash, RecentRefresh { response, m_ctx.clock.nowMs(), client.client.clientId, next->second });
+    const qint64 atMs = m_ctx.clock.nowMs();
+    m_recentRefresh.insert(oldHash, RecentRefresh { response, atMs, client.client.clientId, next->second });
+    m_retryOrder.push_back(RetryOrder { oldHash, atMs });
     return response;
 }
 

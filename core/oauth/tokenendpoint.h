@@ -10,6 +10,8 @@
 #include <QHash>
 #include <QJsonObject>
 
+#include <deque>
+
 namespace Tessera::Http {
 struct Request;
 struct Response;
@@ -51,6 +53,9 @@ public:
 
     [[nodiscard]] Http::Response handle(const Http::Request &request);
 
+    /** @brief Forgets every cached retry answer (after a rollback made them untrue). */
+    void forgetRetries();
+
     /** @brief Signs an access token for @p grant; lifetime capped by the grant's own expiry. */
     [[nodiscard]] Result<MintedAccessToken> mintAccessToken(
         const Store::Grant &grant, const QString &resourceUri, qint64 lifetimeSecs, const QStringList &scopes);
@@ -74,9 +79,12 @@ private:
         QByteArray successorHash; ///< the refresh token this answer handed out
     };
     QHash<QByteArray, RecentRefresh> m_recentRefresh; ///< old token hash -> answer, for the retry window
+    struct RetryOrder
+    {
+        QByteArray oldHash;
+        qint64 atMs = 0;
+    };
+    std::deque<RetryOrder> m_retryOrder; ///< m_recentRefresh's keys, oldest first: expiry without a scan
 };
-
-/** @brief The JSON error body and status of @p e, with no-store headers. */
-[[nodiscard]] Http::Response oauthErrorResponse(const OAuthError &e);
 
 } // namespace Tessera::OAuth

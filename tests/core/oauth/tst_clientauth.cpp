@@ -2,6 +2,8 @@
 // Token-endpoint client authentication (RFC 6749 §2.3, §5.2; mcp-authorization.md §1.4, OA-06;
 // security-cases.md F5, H1), against clients registered through ClientRegistration in a real
 // SQLite database.
+#include "http/request.h"
+#include "http/response.h"
 #include "oauth/clientauth.h"
 #include "oauth/clientregistration.h"
 #include "store/auditlog.h"
@@ -319,6 +321,72 @@ private Q_SLOTS:
         const auto utf8 = decodeBasicCredentials(u"Basic "_s + QString::fromLatin1(QByteArray("%C3%A9:x").toBase64()));
         QVERIFY(utf8);
         QCOMPARE(utf8->first, u"\u00e9"_s);
+    }
+
+    // The request-level entry that /token and /revoke share: credentials come from the one
+    // Authorization header and the form, whichever encoding the SDK used. (The clients exist only
+    // after init(), so the rows name a request shape and the test builds it.)
+    void testAuthenticateRequest_data()
+    {
+        QTest::addColumn<QString>("shape");
+        QTest::addColumn<QString>("method"); // empty: refused
+        QTest::addColumn<int>("status");
+        QTest::addColumn<bool>("challenge");
+        QTest::newRow("basic, TS encoding") << u"basic-ts"_s << u"client_secret_basic"_s << 200 << false;
+        QTest::newRow("basic, Python encoding + client_id in body")
+            << u"basic-python"_s << u"client_secret_basic"_s << 200 << false;
+        QTest::newRow("post") << u"post"_s << u"client_secret_post"_s << 200 << false;
+        QTest::newRow("none") << u"none"_s << u"none"_s << 200 << false;
+        QTest::newRow("two Authorization headers") << u"basic-twice"_s << QString() << 400 << false;
+        QTest::newRow("basic with a wrong secret") << u"basic-wrong"_s << QString() << 401 << true;
+        QTest::newRow("bearer instead of basic") << u"bearer"_s << QString() << 401 << true;
+        QTest::newRow("post with a wrong secret") << u"post-wrong"_s << QString() << 401 << false;
+        QTest::newRow("nothing") << u"nothing"_s << QString() << 401 << false;
+    }
+    void testAuthenticateRequest()
+    {
+        QFETCH(QString, shape);
+        QFETCH(QString, method);
+        QFETCH(int, status);
+        QFETCH(bool, challenge);
+        const QString basicId = m_basic.client.clientId;
+        const QByteArray ts = tsBasic(basicId, m_basic.clientSecret).toLatin1();
+        Http::Request request;
+        request.method = "POST";
+        if (shape == u"basic-ts"_s) {
+            request.headers.append("Authorization", ts);
+        } else if (shape == u"basic-python"_s) {
+            request.headers.append("Authorization", pythonBasic(basicId, m_basic.clientSecret).toLatin1());
+            request.body = "client_id=" + basicId.toLatin1();
+        } else if (shape == u"post"_s || shape == u"post-wrong"_s) {
+            request.body = "client_id=" + QUrl::toPercentEncoding(m_post.client.clientId) + "&client_secret="
+                + (shape == u"post"_s ? QUrl::toPercentEncoding(m_post.clientSecret) : QByteArray("x"));
+        } else if (shape == u"none"_s) {
+            request.body = "client_id=" + m_public.client.clientId.toLatin1();
+        } else if (shape == u"basic-twice"_s) {
+            request.headers.append("Authorization", ts);
+            request.headers.append("Authorization", ts);
+        } else if (shape == u"basic-wrong"_s) {
+            request.headers.append("Authorization", tsBasic(basicId, u"nope"_s).toLatin1());
+        } else if (shape == u"bearer"_s) {
+            request.headers.append("Authorization", "Bearer abc");
+        }
+        auto form = request.bodyForm();
+        QVERIFY(form);
+        const auto r = authenticateRequest(request, *form, *m_store, *m_clock);
+        if (!method.isEmpty()) {
+            QVERIFY2(r, qPrintable(r ? QString() : r.error().error.description));
+            QCOMPARE(r->method, method);
+            return;
+        }
+        QVERIFY(!r);
+        const Http::Response response = clientAuthErrorResponse(r.error());
+        QCOMPARE(response.status, status);
+        QCOMPARE(response.contentType, QByteArray("application/json"));
+        bool hasChallenge = false;
+        for (const auto &[name, value] : response.headers)
+            hasChallenge = hasChallenge || (name == "WWW-Authenticate" && value.startsWith("Basic "));
+        QCOMPARE(hasChallenge, challenge);
     }
 
     void testCimdStyleClientWithNone()
