@@ -35,6 +35,11 @@ QString decodeComponent(QByteArray raw)
 
 } // namespace
 
+QString errorOf(const HttpReply &reply)
+{
+    return QJsonDocument::fromJson(reply.body).object().value(QStringLiteral("error")).toString();
+}
+
 Params &Params::set(const QString &name, const QString &value)
 {
     remove(name);

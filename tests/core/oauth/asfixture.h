@@ -56,6 +56,9 @@ private:
     QList<QPair<QString, QString>> m_items;
 };
 
+/** The OAuth `error` member of a JSON reply (empty if none). */
+[[nodiscard]] QString errorOf(const HttpReply &reply);
+
 /** A fresh RFC 7636 pair: a 43-character verifier and its S256 challenge. */
 struct Pkce
 {

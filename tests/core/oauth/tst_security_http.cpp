@@ -5,31 +5,18 @@
 // test checks that no state changed (no client stored, no code consumed, no prompt).
 #include "asfixture.h"
 
-#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 
 using namespace Tessera;
 using namespace Tessera::Test;
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
-
-QString errorOf(const HttpReply &reply)
-{
-    return AsFixture::json(reply).value(QStringLiteral("error")).toString();
-}
 
 QByteArray minimalRegistration()
 {
@@ -109,8 +96,9 @@ private Q_SLOTS:
         m_f.reset();
     }
 
-    // B1: a declared length over the limit is 413 at once (before any body byte), the connection
-    // closes, and an upload that keeps streaming does not grow memory.
+    // B1: a declared length over the limit is 413 at once (before any body byte) and the
+    // connection closes. That a stubborn 200 MB upload keeps RSS flat is the gate's business,
+    // route-independent: tst_httplimits::testHugeUploadKeepsMemoryFlat.
     void testB1_declaredOversizeRefusedAtOnce()
     {
         AsFixture &f = *m_f;
@@ -132,56 +120,6 @@ private Q_SLOTS:
         const HttpReply r = f.post("/register", "application/json", mid);
         QCOMPARE(r.status, 400);
         QCOMPARE(errorOf(r), u"invalid_client_metadata"_s);
-        QCOMPARE(f.clientCount(), qint64(0));
-    }
-
-    void testB1_streamedUploadKeepsMemoryFlat()
-    {
-        AsFixture &f = *m_f;
-        const qint64 total = 200LL * 1024 * 1024;
-        const qint64 before = residentKiB();
-        QVERIFY(before > 0);
-        // A raw non-blocking socket that keeps streaming after the server's answer, as a
-        // stubborn uploader would, until the kernel reports the reset.
-        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-        QVERIFY(fd >= 0);
-        sockaddr_in addr {};
-        addr.sin_family = AF_INET;
-        addr.sin_port = htons(f.port());
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        QVERIFY(::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0 || errno == EINPROGRESS);
-        pollfd pfd { fd, POLLOUT, 0 };
-        QTRY_VERIFY(::poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLOUT));
-        const QByteArray head = "POST /register HTTP/1.1\r\nHost: " + f.host()
-            + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(total) + "\r\n\r\n";
-        QCOMPARE(::send(fd, head.constData(), size_t(head.size()), MSG_NOSIGNAL), ssize_t(head.size()));
-        const QByteArray chunk(64 * 1024, '[');
-        qint64 sent = 0;
-        QByteArray received;
-        bool reset = false;
-        QElapsedTimer timer;
-        timer.start();
-        char buffer[4096];
-        while (sent < total && !reset && timer.elapsed() < 20000) {
-            const ssize_t got = ::recv(fd, buffer, sizeof buffer, 0);
-            if (got > 0)
-                received.append(buffer, got);
-            else if (got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
-                reset = true;
-            const ssize_t n = ::send(fd, chunk.constData(), size_t(chunk.size()), MSG_NOSIGNAL);
-            if (n > 0)
-                sent += n;
-            else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-                reset = true;
-            QCoreApplication::processEvents(QEventLoop::AllEvents, 1);
-        }
-        ::close(fd);
-        QVERIFY2(received.startsWith("HTTP/1.1 413 "), received.left(40).constData());
-        QVERIFY2(reset, "the server never closed the connection");
-        QVERIFY2(sent < 64LL * 1024 * 1024, qPrintable(QString::number(sent)));
-        const qint64 after = residentKiB();
-        qInfo("streamed %lld bytes before the reset; RSS %lld KiB -> %lld KiB", sent, before, after);
-        QVERIFY2(after - before < 16 * 1024, qPrintable(u"RSS grew by %1 KiB"_s.arg(after - before)));
         QCOMPARE(f.clientCount(), qint64(0));
     }
 

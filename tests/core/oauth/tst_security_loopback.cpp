@@ -11,21 +11,15 @@
 #include <QJsonDocument>
 #include <QNetworkInterface>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTest>
-
-#include <pwd.h>
-#include <unistd.h>
 
 using namespace Tessera;
 using namespace Tessera::Test;
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
-
-const char *const PeerUser = "tessera-test-peer";
 
 // Every LISTEN socket of this process: "<hex address>:<hex port>" from /proc/net/tcp{,6},
 // matched to our file descriptors by inode.
@@ -383,83 +377,6 @@ private Q_SLOTS:
         }
         AS_TRY(redirect, f.approve(pending));
         QVERIFY(!redirect.code().isEmpty());
-    }
-
-    // A7: another local user can neither register nor raise a prompt nor get a token: the
-    // connection is refused before a byte is read, and that is logged.
-    void testA7_otherLocalUserRefused()
-    {
-        if (::geteuid() != 0)
-            QSKIP("A7 needs root to create and switch to a second local user; CI runs this as root.");
-        const QString setpriv = QStandardPaths::findExecutable(QStringLiteral("setpriv"));
-        const QString curl = QStandardPaths::findExecutable(QStringLiteral("curl"));
-        QVERIFY2(!setpriv.isEmpty() && !curl.isEmpty(), "A7 needs setpriv (util-linux) and curl");
-        if (!::getpwnam(PeerUser)) {
-            const int rc = QProcess::execute(QStringLiteral("useradd"),
-                { QStringLiteral("--system"), QStringLiteral("--no-create-home"), QStringLiteral("--shell"),
-                    QStringLiteral("/usr/sbin/nologin"), QString::fromLatin1(PeerUser) });
-            QVERIFY2(rc == 0 || ::getpwnam(PeerUser), "useradd tessera-test-peer failed");
-        }
-        const passwd *pw = ::getpwnam(PeerUser);
-        QVERIFY(pw);
-        const qint64 uid = pw->pw_uid;
-        const qint64 gid = pw->pw_gid;
-        QVERIFY(uid != 0);
-
-        AsFixture &f = *m_f;
-        AS_TRY(client, f.registerClient());
-        const Pkce pkce = Pkce::fresh();
-        AS_TRY(code, f.authorize(f.authorizeParams(client, pkce)));
-        Params redemption = f.redemption(client, code.code(), pkce);
-        redemption.add(u"client_id"_s, client.id);
-
-        const auto runCurl = [&](const QStringList &curlArgs, bool asPeer) {
-            QStringList args;
-            QString program = curl;
-            if (asPeer) {
-                program = setpriv;
-                args = QStringList { QStringLiteral("--reuid=%1").arg(uid), QStringLiteral("--regid=%1").arg(gid),
-                    QStringLiteral("--clear-groups"), curl };
-            }
-            args += QStringList { QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
-                QStringLiteral("-w"), QStringLiteral("%{http_code}") };
-            args += curlArgs;
-            QProcess p;
-            p.start(program, args);
-            // The server runs on this thread: spin the event loop while curl runs.
-            if (!QTest::qWaitFor([&] { return p.state() == QProcess::NotRunning; }, 10000))
-                p.kill();
-            return qMakePair(p.exitCode(), p.readAllStandardOutput());
-        };
-        const QString base = f.issuer();
-        const QStringList registerArgs { u"-H"_s, u"Content-Type: application/json"_s, u"--data"_s,
-            u"{\"redirect_uris\":[\"http://127.0.0.1/cb\"],\"token_endpoint_auth_method\":\"none\"}"_s,
-            base + u"/register"_s };
-        const QStringList authorizeArgs { base + u"/authorize?"_s
-            + QString::fromLatin1(f.authorizeParams(client, Pkce::fresh()).encoded()) };
-        const QStringList tokenArgs { u"--data"_s, QString::fromLatin1(redemption.encoded()), base + u"/token"_s };
-
-        // One log line per uid per minute (the server's clock is the fake one: it stands still).
-        QTest::ignoreMessage(QtWarningMsg,
-            QRegularExpression(
-                u"Refused a connection to port %1 from another local user \\(uid %2; only uid %3 may connect\\)"_s
-                    .arg(f.port())
-                    .arg(uid)
-                    .arg(::geteuid())));
-        for (const QStringList &args : { registerArgs, authorizeArgs, tokenArgs }) {
-            const auto result = runCurl(args, true);
-            QVERIFY(result.first != 0);
-            QCOMPARE(result.second, QByteArray("000"));
-        }
-        QCOMPARE(f.clientCount(), qint64(1));
-        QCOMPARE(f.pendingConsents(), 0);
-        QCOMPARE(f.scalar(u"SELECT count(*) FROM authorization_codes WHERE consumed_at IS NULL"_s), qint64(1));
-
-        // Control: the same requests from our own uid are served.
-        QCOMPARE(runCurl(registerArgs, false).second, QByteArray("201"));
-        // The grant approved above covers this request, so /authorize answers at once with a code.
-        QCOMPARE(runCurl(authorizeArgs, false).second, QByteArray("303"));
-        QCOMPARE(runCurl(tokenArgs, false).second, QByteArray("200"));
     }
 
     // A8 (RFC 8252 §7.3): a taken port fails closed, with a clear error, and nothing is left

@@ -15,14 +15,7 @@ using namespace Tessera;
 using namespace Tessera::Test;
 using namespace Qt::Literals::StringLiterals;
 
-namespace {
-
-QString errorOf(const HttpReply &reply)
-{
-    return AsFixture::json(reply).value(QStringLiteral("error")).toString();
-}
-
-} // namespace
+namespace { } // namespace
 
 class TestSecurityPkce : public QObject
 {

@@ -27,11 +27,6 @@ QJsonObject withRedirects(const QJsonArray &uris)
     return QJsonObject { { u"redirect_uris"_s, uris }, { u"token_endpoint_auth_method"_s, u"none"_s } };
 }
 
-QString errorOf(const HttpReply &reply)
-{
-    return AsFixture::json(reply).value(QStringLiteral("error")).toString();
-}
-
 } // namespace
 
 class TestSecurityRegistration : public QObject

@@ -21,11 +21,6 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
-QString errorOf(const HttpReply &reply)
-{
-    return AsFixture::json(reply).value(QStringLiteral("error")).toString();
-}
-
 QByteArray b64(const QByteArray &data)
 {
     return Crypto::base64UrlEncode(data);
