@@ -19,7 +19,7 @@ qml6-module-qtquick-window qml6-module-qtquick-dialogs
 qml6-module-qt-labs-platform qml6-module-qttest qml6-module-qtcore
 gnome-keyring libsecret-tools dbus dbus-bin dbus-x11
 xvfb xauth xdotool x11-utils imagemagick fonts-dejavu-core
-chromium wrk tmux procps iproute2 curl ca-certificates nodejs npm
+chromium wrk tmux procps iproute2 curl ca-certificates nodejs npm bash-completion zsh
 "
 
 missing=""
