@@ -59,7 +59,9 @@ QJsonObject clientJson(const Store::Client &c)
         { QStringLiteral("clientId"), c.clientId },
         { QStringLiteral("kind"), Store::clientKindToString(c.kind) },
         { QStringLiteral("name"), c.clientName },
-        { QStringLiteral("nameIsSelfAsserted"), c.kind != Store::ClientKind::Preregistered },
+        // A local client's name is its executable's file name, read from /proc by Tessera.
+        { QStringLiteral("nameIsSelfAsserted"),
+            c.kind != Store::ClientKind::Preregistered && c.kind != Store::ClientKind::Local },
         { QStringLiteral("redirectUris"), QJsonArray::fromStringList(c.redirectUris) },
         { QStringLiteral("tokenEndpointAuthMethod"), c.tokenEndpointAuthMethod },
         { QStringLiteral("createdAt"), c.createdAt },

@@ -150,7 +150,10 @@ Ipc::ExitCode exitCodeFor(const Error &error)
     const QString &c = error.code;
     if (c == QStringLiteral("not_running"))
         return ExitCode::NotRunning;
-    if (c == QStringLiteral("denied") || c == QStringLiteral("access_denied") || c == QStringLiteral("frozen"))
+    // Refused without a person's answer (frozen, or asked too often) is a refusal too: a script
+    // must not retry it at once.
+    if (c == QStringLiteral("denied") || c == QStringLiteral("access_denied") || c == QStringLiteral("frozen")
+        || c == QStringLiteral("throttled"))
         return ExitCode::Denied;
     if (c == QStringLiteral("timeout"))
         return ExitCode::Timeout;

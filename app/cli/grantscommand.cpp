@@ -59,7 +59,8 @@ int runRevoke(Context &ctx, const QStringList &args)
     p.addOption({ QStringLiteral("all"), QStringLiteral("Revoke every grant") });
     if (auto stop = parseArgs(ctx, p, args, QStringLiteral("revoke"),
             QStringLiteral(
-                "Revokes a grant, every grant of a client, or all grants. Refresh tokens stop working at once;\n"
+                "Revokes a grant, every grant of a client, or all grants (exec grants included: ids exec-...).\n"
+                "Refresh tokens stop working at once;\n"
                 "access tokens already issued are reported inactive by introspection and expire within\n"
                 "their lifetime (default 5 minutes).")))
         return *stop;
@@ -74,9 +75,20 @@ int runRevoke(Context &ctx, const QStringList &args)
         params.insert(QStringLiteral("client"), p.value(QStringLiteral("client")));
     else
         params.insert(QStringLiteral("grant"), p.positionalArguments().first());
-    auto r = callOperator(ctx, QStringLiteral("revoke"), params);
+    // Exec grants (`tessera-cli exec-grants`, ids "exec-...") are revoked on their own method;
+    // --client and --all revoke both kinds.
+    const bool execGrant = params.value(QStringLiteral("grant")).toString().startsWith(QStringLiteral("exec-"));
+    auto r = callOperator(ctx, execGrant ? QStringLiteral("exec.revoke") : QStringLiteral("revoke"), params);
     if (!r)
         return ctx.fail(r.error());
+    if (!params.contains(QStringLiteral("grant"))) {
+        auto e = callOperator(ctx, QStringLiteral("exec.revoke"), params);
+        if (!e)
+            return ctx.fail(e.error());
+        r = QJsonValue(QJsonObject { { QStringLiteral("revoked"),
+            r->toObject().value(QStringLiteral("revoked")).toInt()
+                + e->toObject().value(QStringLiteral("revoked")).toInt() } });
+    }
     if (ctx.json)
         ctx.printJson(*r);
     else

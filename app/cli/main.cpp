@@ -57,8 +57,17 @@ int main(int argc, char **argv)
             global.append(args.at(++i));
     }
     QStringList commandArgs = args.mid(i);
-    // --json is global but people type it anywhere: take it from the command's arguments too.
-    if (commandArgs.removeAll(QStringLiteral("--json")) > 0)
+    // --json is global but people type it anywhere: take it from the command's arguments too,
+    // but not from after "--", where the arguments belong to another program (`exec -- cmd --json`).
+    const qsizetype endOfOptions = commandArgs.indexOf(QStringLiteral("--"));
+    bool json = false;
+    for (qsizetype k = (endOfOptions < 0 ? commandArgs.size() : endOfOptions) - 1; k >= 1; --k) {
+        if (commandArgs.at(k) == QStringLiteral("--json")) {
+            commandArgs.removeAt(k);
+            json = true;
+        }
+    }
+    if (json)
         global.append(QStringLiteral("--json"));
 
     QCommandLineParser parser;

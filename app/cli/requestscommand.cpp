@@ -18,7 +18,9 @@ void printRequest(const Context &ctx, const QJsonObject &r)
         = (r.value(QStringLiteral("expiresAtMs")).toInteger() - QDateTime::currentMSecsSinceEpoch()) / 1000;
     ctx.out << r.value(QStringLiteral("id")).toString() << "  (" << r.value(QStringLiteral("path")).toString()
             << ", answer " << humanDuration(left) << ")\n";
-    ctx.out << "  who        \"" << who.value(QStringLiteral("name")).toString() << "\" (name is self-asserted; client "
+    const bool local = who.value(QStringLiteral("kind")).toString() == QStringLiteral("local");
+    ctx.out << "  who        \"" << who.value(QStringLiteral("name")).toString() << "\" ("
+            << (local ? "named after its executable" : "name is self-asserted") << "; client "
             << who.value(QStringLiteral("clientId")).toString() << ", " << who.value(QStringLiteral("kind")).toString()
             << ")\n";
     if (!who.value(QStringLiteral("verifiedDomain")).toString().isEmpty())
@@ -35,8 +37,14 @@ void printRequest(const Context &ctx, const QJsonObject &r)
         ctx.out << "  warning    this agent has never been approved before\n";
     if (who.value(QStringLiteral("loopbackRedirect")).toBool())
         ctx.out << "  warning    loopback-only client: any local program could have registered it\n";
-    ctx.out << "  resource   " << res.value(QStringLiteral("name")).toString() << " ("
-            << res.value(QStringLiteral("uri")).toString() << ")\n";
+    // exec: what will run and which secrets it gets (names only; values never leave the keychain here).
+    if (!who.value(QStringLiteral("commandLine")).toString().isEmpty())
+        ctx.out << "  command    " << who.value(QStringLiteral("commandLine")).toString() << '\n';
+    for (const QJsonValue &s : r.value(QStringLiteral("secrets")).toArray())
+        ctx.out << "  secret     " << s.toString() << '\n';
+    if (!res.value(QStringLiteral("uri")).toString().isEmpty())
+        ctx.out << "  resource   " << res.value(QStringLiteral("name")).toString() << " ("
+                << res.value(QStringLiteral("uri")).toString() << ")\n";
     for (const QJsonValue &s : r.value(QStringLiteral("scopes")).toArray()) {
         const QJsonObject o = s.toObject();
         ctx.out << "  scope      " << o.value(QStringLiteral("name")).toString().leftJustified(20)
@@ -98,8 +106,9 @@ int runApprove(Context &ctx, const QStringList &args)
     QStringList scopes;
     for (const QJsonValue &s : d.value(QStringLiteral("scopes")).toArray())
         scopes << s.toString();
-    ctx.out << "Approved " << scopes.join(QStringLiteral(", ")) << " for "
-            << d.value(QStringLiteral("duration")).toString() << ".\n";
+    // An exec request without a resource has no scopes: what was approved is the command.
+    ctx.out << "Approved " << (scopes.isEmpty() ? QStringLiteral("the request") : scopes.join(QStringLiteral(", ")))
+            << " for " << d.value(QStringLiteral("duration")).toString() << ".\n";
     return 0;
 }
 
