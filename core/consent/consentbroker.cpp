@@ -329,4 +329,9 @@ void ConsentBroker::audit(
         qCWarning(lcConsent).noquote() << "audit append failed:" << appended.error().code;
 }
 
+void ConsentBroker::setPromptTimeoutSecs(int secs)
+{
+    m_limits.promptTimeoutSecs = qBound(1, secs, 86400);
+}
+
 } // namespace Tessera::Consent

@@ -85,6 +85,11 @@ public:
     [[nodiscard]] Status closeStale();
 
     [[nodiscard]] const Limits &limits() const { return m_limits; }
+    /**
+     * @brief How long new requests wait for a person before they are denied (a setting the
+     * person chooses). Clamped to 1 s .. 1 day; requests already pending keep their deadline.
+     */
+    void setPromptTimeoutSecs(int secs);
 
 Q_SIGNALS:
     void requestAdded(const QString &id);

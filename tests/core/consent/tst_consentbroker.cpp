@@ -335,6 +335,35 @@ private Q_SLOTS:
         QCOMPARE((*Store::ConsentRequestStore(*m_db).find(id))->status, Store::ConsentStatus::Expired);
         QVERIFY(next.pending().isEmpty());
     }
+
+    void testPromptTimeoutSetter()
+    {
+        ConsentBroker broker(*m_db, *m_audit, m_clock);
+        std::optional<Decision> first;
+        auto a = broker.submit(request(QStringLiteral("a")), [&](const Decision &d) { first = d; });
+        QVERIFY(a.ok());
+        // The setting applies to new requests; one already on screen keeps its deadline.
+        broker.setPromptTimeoutSecs(30);
+        QCOMPARE(broker.limits().promptTimeoutSecs, 30);
+        std::optional<Decision> second;
+        auto b = broker.submit(request(QStringLiteral("b")), [&](const Decision &d) { second = d; });
+        QVERIFY(b.ok());
+        QCOMPARE(broker.find(*b)->expiresAtMs - broker.find(*b)->createdAtMs, qint64(30'000));
+        QCOMPARE(broker.find(*a)->expiresAtMs - broker.find(*a)->createdAtMs, qint64(120'000));
+        m_clock.advanceSecs(30);
+        broker.expireDue();
+        QVERIFY(second);
+        QCOMPARE(second->outcome, Decision::Outcome::TimedOut);
+        QVERIFY(!first);
+        QCOMPARE((*Store::ConsentRequestStore(*m_db).find(*b))->expiresAt
+                - (*Store::ConsentRequestStore(*m_db).find(*b))->createdAt,
+            qint64(30));
+
+        broker.setPromptTimeoutSecs(0);
+        QCOMPARE(broker.limits().promptTimeoutSecs, 1);
+        broker.setPromptTimeoutSecs(10'000'000);
+        QCOMPARE(broker.limits().promptTimeoutSecs, 86400);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestConsentBroker)
