@@ -192,16 +192,11 @@ void LoopbackServer::close()
     m_ownOrigins.clear();
 }
 
-Status LoopbackServer::route(
-    const QByteArray &method, const QByteArray &path, Handler handler, const RouteOptions &options)
+namespace {
+
+Status validateRouteOptions(const QByteArray &method, const RouteOptions &options)
 {
     auto invalid = [](const QString &why) { return Error::make(QStringLiteral("route_invalid"), why); };
-    if (!isRoutableMethod(method))
-        return invalid(QStringLiteral("Routes can be registered for GET, HEAD, POST, PUT, DELETE and PATCH only."));
-    if (!isValidRoutePath(path))
-        return invalid(QStringLiteral("A route path must be an absolute path without query."));
-    if (!handler)
-        return invalid(QStringLiteral("A route needs a handler."));
     if (options.cors == CorsPolicy::PublicReadOnly && method != "GET" && method != "HEAD")
         return invalid(QStringLiteral("Public CORS is only for read-only GET and HEAD routes."));
     if (options.cors == CorsPolicy::AllowedOrigins
@@ -218,14 +213,52 @@ Status LoopbackServer::route(
         if (!std::all_of(names->cbegin(), names->cend(), [](const QByteArray &n) { return isToken(n); }))
             return invalid(QStringLiteral("CORS header names must be tokens."));
     }
+    return {};
+}
+
+RouteOptions normalized(RouteOptions options)
+{
+    options.requiredContentType = options.requiredContentType.toLower();
+    return options;
+}
+
+} // namespace
+
+Status LoopbackServer::route(
+    const QByteArray &method, const QByteArray &path, Handler handler, const RouteOptions &options)
+{
+    auto invalid = [](const QString &why) { return Error::make(QStringLiteral("route_invalid"), why); };
+    if (!isRoutableMethod(method))
+        return invalid(QStringLiteral("Routes can be registered for GET, HEAD, POST, PUT, DELETE and PATCH only."));
+    if (!isValidRoutePath(path))
+        return invalid(QStringLiteral("A route path must be an absolute path without query."));
+    if (!handler)
+        return invalid(QStringLiteral("A route needs a handler."));
+    if (Status s = validateRouteOptions(method, options); !s)
+        return s;
     QList<Route> &routes = m_routes[path];
     if (std::any_of(routes.cbegin(), routes.cend(), [&](const Route &r) { return r.method == method; }))
         return Error::make(
             QStringLiteral("route_duplicate"), QStringLiteral("This method and path already have a handler."));
-    RouteOptions stored = options;
-    stored.requiredContentType = stored.requiredContentType.toLower();
-    routes.append(Route { method, std::move(handler), std::move(stored) });
+    routes.append(Route { method, std::move(handler), normalized(options) });
     return {};
+}
+
+Status LoopbackServer::setRouteOptions(const QByteArray &method, const QByteArray &path, const RouteOptions &options)
+{
+    if (Status s = validateRouteOptions(method, options); !s)
+        return s;
+    const auto it = m_routes.find(path);
+    if (it != m_routes.end()) {
+        for (Route &r : *it) {
+            if (r.method == method) {
+                r.options = normalized(options);
+                return {};
+            }
+        }
+    }
+    return Error::make(
+        QStringLiteral("route_missing"), QStringLiteral("No handler is registered for this method and path."));
 }
 
 void LoopbackServer::setErrorRenderer(ErrorRenderer renderer)
@@ -426,8 +459,10 @@ GateDecision LoopbackServer::evaluate(const RequestHead &head) const
     // security-cases A3: an Origin that is present must be on the allow-list (MCP: 403).
     const QList<QByteArray> origins = h.values("origin");
     if (origins.size() > 1 || (origins.size() == 1 && !originAllowed(origins.front(), corsRoute)))
-        return reject(
-            403, gateError("origin_not_allowed", QStringLiteral("Requests from this origin are not allowed.")));
+        return reject(403,
+            gateError("origin_not_allowed",
+                QStringLiteral("Requests from this web origin are not allowed here. A browser-based client must "
+                               "have its origin on the server's allow-list; native clients send no Origin.")));
     const QByteArray origin = origins.isEmpty() ? QByteArray() : origins.front();
 
     if (!routes)

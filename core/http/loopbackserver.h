@@ -102,6 +102,12 @@ public:
      */
     [[nodiscard]] Status route(
         const QByteArray &method, const QByteArray &path, Handler handler, const RouteOptions &options = {});
+    /**
+     * @brief Replaces the options of the route for exactly @p method and @p path, effective from the
+     * next request (e.g. a changed CORS allow-list). Same validation as route(); "route_missing" if
+     * there is no such route.
+     */
+    [[nodiscard]] Status setRouteOptions(const QByteArray &method, const QByteArray &path, const RouteOptions &options);
     void setErrorRenderer(ErrorRenderer renderer);
 
     /** @brief Host values accepted (A2): `127.0.0.1:PORT`, `localhost:PORT`, `[::1]:PORT` if bound. */

@@ -6,6 +6,7 @@
 #include "http/request.h"
 #include "http/response.h"
 #include "oauth/authorizeendpoint.h"
+#include "oauth/canonical.h"
 #include "oauth/cimdfetcher.h"
 #include "oauth/keymanager.h"
 #include "oauth/metadata.h"
@@ -15,8 +16,65 @@
 #include "store/revokedtokenstore.h"
 
 #include <QTimer>
+#include <QUrl>
 
 namespace Tessera::OAuth {
+
+namespace {
+
+// The routes a browser-based client calls cross-origin when its origin is allowed.
+struct BrowserRoute
+{
+    const char *path;
+    const char *contentType;
+};
+constexpr BrowserRoute kBrowserRoutes[] = {
+    { "/register", "application/json" },
+    { "/token", "application/x-www-form-urlencoded" },
+    { "/revoke", "application/x-www-form-urlencoded" },
+};
+
+Http::RouteOptions browserRouteOptions(const BrowserRoute &route, const QStringList &origins)
+{
+    Http::RouteOptions o;
+    o.requiredContentType = route.contentType;
+    if (origins.isEmpty())
+        return o; // no CORS; the gate refuses every foreign Origin (security-cases A3, A5)
+    o.cors = Http::CorsPolicy::AllowedOrigins;
+    for (const QString &origin : origins)
+        o.corsOrigins.append(origin.toLatin1());
+    // Content-Type: application/json is not CORS-safelisted; Authorization carries Basic client
+    // auth; the MCP SDKs may add MCP-Protocol-Version. No credentials mode: nothing uses cookies.
+    o.corsAllowHeaders = { "Authorization", "Content-Type", "MCP-Protocol-Version" };
+    o.corsExposeHeaders = { "WWW-Authenticate", "Retry-After" };
+    return o;
+}
+
+Status validateBrowserOrigin(const QString &origin)
+{
+    const auto invalid = [&origin](const QString &why) {
+        return Error::make(QStringLiteral("invalid_origin"), QStringLiteral("\"%1\": %2").arg(origin, why));
+    };
+    if (origin.isEmpty() || origin.size() > 255 || hasUnsafeUriCharacters(origin))
+        return invalid(QStringLiteral("not a web origin"));
+    const QUrl url = QUrl::fromEncoded(origin.toLatin1(), QUrl::StrictMode);
+    // RFC 6454 §6.2: scheme "://" host [":" port], exactly as a browser serializes it.
+    if (!url.isValid() || url.host().isEmpty() || !url.userInfo().isEmpty() || !url.path().isEmpty() || url.hasQuery()
+        || url.hasFragment() || url.toEncoded() != origin.toLatin1())
+        return invalid(QStringLiteral("write it as scheme://host[:port], lower case, with nothing after it"));
+    const QString scheme = url.scheme();
+    if (scheme != QStringLiteral("https") && scheme != QStringLiteral("http"))
+        return invalid(QStringLiteral("only http and https origins can be allowed"));
+    if ((scheme == QStringLiteral("https") && url.port() == 443)
+        || (scheme == QStringLiteral("http") && url.port() == 80))
+        return invalid(QStringLiteral("leave out the default port; browsers never send it"));
+    // A plain-http page elsewhere could be anyone's on the way; on loopback it is this machine's.
+    if (scheme == QStringLiteral("http") && !isLoopbackRedirectHost(url.host()))
+        return invalid(QStringLiteral("plain http is allowed only on 127.0.0.1, [::1] or localhost"));
+    return {};
+}
+
+} // namespace
 
 AuthorizationServer::AuthorizationServer(ServerContext ctx, QObject *parent)
     : QObject(parent)
@@ -63,6 +121,27 @@ Status AuthorizationServer::start(quint16 port)
     return {};
 }
 
+Status AuthorizationServer::setCorsAllowedOrigins(const QStringList &origins)
+{
+    QStringList list;
+    for (const QString &origin : origins) {
+        if (Status s = validateBrowserOrigin(origin); !s)
+            return s;
+        if (!list.contains(origin))
+            list.append(origin);
+    }
+    if (m_http) {
+        for (const BrowserRoute &route : kBrowserRoutes) {
+            if (Status s = m_http->setRouteOptions("POST", route.path, browserRouteOptions(route, list)); !s)
+                return s;
+        }
+    }
+    m_corsOrigins = list;
+    qCInfo(lcOAuth).noquote() << "browser origins allowed at /token, /register, /revoke:"
+                              << (list.isEmpty() ? QStringLiteral("none") : list.join(QStringLiteral(", ")));
+    return {};
+}
+
 void AuthorizationServer::stop()
 {
     m_maintenance->stop();
@@ -86,8 +165,6 @@ Status AuthorizationServer::addRoutes()
 
     RouteOptions form;
     form.requiredContentType = "application/x-www-form-urlencoded";
-    RouteOptions json;
-    json.requiredContentType = "application/json";
     RouteOptions navigation;
     navigation.navigationOnly = true; // security-cases A6; never CORS (RFC 9700 §2.6)
     navigation.allowQuery = true;
@@ -124,7 +201,7 @@ Status AuthorizationServer::addRoutes()
                 ok.withHeader("Pragma", "no-cache");
                 r.send(std::move(ok));
             },
-            json);
+            browserRouteOptions(kBrowserRoutes[0], m_corsOrigins));
         !s)
         return s;
     if (Status s = http.route(
@@ -140,12 +217,13 @@ Status AuthorizationServer::addRoutes()
         !s)
         return s;
     if (Status s = http.route(
-            post, "/token", [this](const Request &request, Responder r) { r.send(m_token.handle(request)); }, form);
+            post, "/token", [this](const Request &request, Responder r) { r.send(m_token.handle(request)); },
+            browserRouteOptions(kBrowserRoutes[1], m_corsOrigins));
         !s)
         return s;
     if (Status s = http.route(
             post, "/revoke", [this](const Request &request, Responder r) { r.send(m_revocation.handle(request)); },
-            form);
+            browserRouteOptions(kBrowserRoutes[2], m_corsOrigins));
         !s)
         return s;
     return http.route(

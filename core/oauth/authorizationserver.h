@@ -36,6 +36,11 @@ class CimdFetcher;
  * | POST /revoke                                  | RFC 7009                      |
  * | POST /introspect                              | RFC 7662 (resource servers)   |
  *
+ * CORS (for browser-based clients): metadata and JWKS are public (`*`, no credentials);
+ * /token, /register and /revoke answer CORS, preflight included, only for the origins of
+ * setCorsAllowedOrigins() (none by default); /authorize never (RFC 9700 §2.6); /introspect is
+ * for resource servers, not browsers. Any other Origin on a route is refused with 403.
+ *
  * Everything else (Host and Origin gates, limits, framing) is core/http's job.
  */
 class AuthorizationServer : public QObject
@@ -49,6 +54,17 @@ public:
     [[nodiscard]] Status start(quint16 port);
     void stop();
     [[nodiscard]] quint16 port() const;
+
+    /**
+     * @brief Web origins whose pages may call /token, /register and /revoke (CORS with preflight);
+     * empty by default, and empty means no cross-origin access at all. Takes effect at once, also
+     * while running. Each entry is a serialized origin as a browser sends it: `https://host[:port]`,
+     * or `http://` on a loopback host (`http://localhost:6274`, `http://127.0.0.1:6274`,
+     * `http://[::1]:6274`): no path, no default port, lower case. Errors ("invalid_origin", naming
+     * the entry) leave the previous list in force.
+     */
+    [[nodiscard]] Status setCorsAllowedOrigins(const QStringList &origins);
+    [[nodiscard]] const QStringList &corsAllowedOrigins() const { return m_corsOrigins; }
 
     /** @brief Tests only: accept port 0 (the product always has a fixed port). */
     void setAllowEphemeralPortForTesting(bool allowed) { m_allowEphemeral = allowed; }
@@ -80,6 +96,7 @@ private:
     QTimer *m_maintenance;
     bool m_allowEphemeral = false;
     Http::HttpLimits m_httpLimits;
+    QStringList m_corsOrigins;
 };
 
 } // namespace Tessera::OAuth

@@ -934,6 +934,50 @@ private Q_SLOTS:
         QVERIFY(server.route("POST", "/x", noop).ok());
     }
 
+    // A route's options can change while serving (an edited CORS allow-list): the next request
+    // sees them; the same validation applies; only existing routes can be changed.
+    void testSetRouteOptions()
+    {
+        Harness h;
+        const auto preflight = [&h](const QByteArray &origin) {
+            RawClient c;
+            if (!c.connectTo(h.port()))
+                return HttpReply {};
+            return c
+                .exchange(withHost("OPTIONS /token HTTP/1.1", h.hostPort(),
+                    "Origin: " + origin + "\r\nAccess-Control-Request-Method: POST\r\n"))
+                .value_or(HttpReply {});
+        };
+        QCOMPARE(preflight("http://localhost:6274").status, 403); // /token has no CORS yet: a foreign Origin
+
+        RouteOptions o;
+        o.requiredContentType = "application/x-www-form-urlencoded";
+        o.cors = CorsPolicy::AllowedOrigins;
+        o.corsOrigins = { "http://localhost:6274" };
+        QVERIFY(h.server.setRouteOptions("POST", "/token", o).ok());
+        HttpReply r = preflight("http://localhost:6274");
+        QCOMPARE(r.status, 204);
+        QCOMPARE(r.header("Access-Control-Allow-Origin"), QByteArray("http://localhost:6274"));
+        QCOMPARE(preflight("http://localhost:6275").status, 403);
+
+        RouteOptions bad = o;
+        bad.corsOrigins = { "*" };
+        QCOMPARE(h.server.setRouteOptions("POST", "/token", bad).error().code, QStringLiteral("route_invalid"));
+        QCOMPARE(preflight("http://localhost:6274").status, 204); // the valid options stay
+        QCOMPARE(h.server.setRouteOptions("GET", "/token", o).error().code, QStringLiteral("route_missing"));
+        QCOMPARE(h.server.setRouteOptions("POST", "/nowhere", o).error().code, QStringLiteral("route_missing"));
+
+        RouteOptions plain;
+        plain.requiredContentType = "Application/X-WWW-Form-Urlencoded"; // stored lower-cased, as by route()
+        QVERIFY(h.server.setRouteOptions("POST", "/token", plain).ok());
+        QCOMPARE(preflight("http://localhost:6274").status, 403);
+        RawClient c;
+        QVERIFY(c.connectTo(h.port()));
+        const auto posted = c.exchange(postRequest("/token", h.port(), "application/x-www-form-urlencoded", "a=b"));
+        QVERIFY(posted);
+        QCOMPARE(posted->status, 200);
+    }
+
     void testCustomErrorRenderer()
     {
         Harness h;

@@ -325,6 +325,152 @@ private Q_SLOTS:
         }
     }
 
+    // A3 + A5 for browser-based clients: /token, /register and /revoke answer CORS (preflight
+    // included) only for origins on AuthorizationServer::setCorsAllowedOrigins(), empty by default;
+    // metadata and JWKS are public; /authorize and /introspect never; the list changes live.
+    void testA5_browserClientCorsAllowList()
+    {
+        AsFixture &f = *m_f;
+        const QByteArray inspector = "http://localhost:6274";
+        const QByteArray webApp = "https://app.example";
+        AS_TRY(client, f.registerClient());
+        AS_TRY(tokens, f.issueTokens(client));
+        const auto preflight = [&f](const QByteArray &path, const QByteArray &origin, const QByteArray &headers = {}) {
+            return f.send("OPTIONS " + path + " HTTP/1.1\r\nHost: " + f.host() + "\r\nOrigin: " + origin
+                + "\r\nAccess-Control-Request-Method: POST\r\n"
+                + (headers.isEmpty() ? QByteArray() : "Access-Control-Request-Headers: " + headers + "\r\n") + "\r\n");
+        };
+        const auto refreshFrom = [&f, &client](const QString &refreshToken, const QByteArray &origin) {
+            return f.postForm("/token",
+                Params { { u"grant_type"_s, u"refresh_token"_s }, { u"refresh_token"_s, refreshToken },
+                    { u"client_id"_s, client.id } },
+                "Origin: " + origin + "\r\n");
+        };
+        const auto expectRefusedOrigin = [](const HttpReply &r) {
+            QCOMPARE(r.status, 403);
+            QVERIFY(!r.hasHeaderPrefix("access-control-"));
+            QCOMPARE(errorOf(r), u"origin_not_allowed"_s);
+            QVERIFY2(AsFixture::json(r).value(u"error_description"_s).toString().contains(u"allow-list"_s),
+                r.body.constData());
+        };
+
+        // Default: nobody. Preflights find no CORS route; the real request is refused, clearly.
+        QVERIFY(f.server->corsAllowedOrigins().isEmpty());
+        for (const QByteArray &path : { QByteArray("/token"), QByteArray("/register"), QByteArray("/revoke") }) {
+            const HttpReply r = preflight(path, inspector, "content-type");
+            QCOMPARE(r.status, 403); // a foreign Origin, refused before routing
+            QVERIFY(!r.hasHeaderPrefix("access-control-"));
+        }
+        expectRefusedOrigin(refreshFrom(tokens.refreshToken, inspector));
+        AS_TRY(stillAlive, f.refresh(client, tokens.refreshToken)); // the refused request changed nothing
+
+        QVERIFY(f.server->setCorsAllowedOrigins({ QString::fromLatin1(inspector), QString::fromLatin1(webApp) }).ok());
+        QCOMPARE(f.server->corsAllowedOrigins().size(), 2);
+        for (const QByteArray &origin : { inspector, webApp }) {
+            for (const QByteArray &path : { QByteArray("/token"), QByteArray("/register"), QByteArray("/revoke") }) {
+                const HttpReply r = preflight(path, origin, "content-type, authorization");
+                QCOMPARE(r.status, 204);
+                QCOMPARE(r.header("access-control-allow-origin"), origin);
+                QCOMPARE(r.header("access-control-allow-methods"), QByteArray("POST"));
+                QCOMPARE(r.header("access-control-allow-headers"), QByteArray("content-type, authorization"));
+                QVERIFY(r.header("vary").contains("Origin"));
+                QVERIFY(!r.hasHeader("access-control-allow-credentials"));
+            }
+        }
+        // Real requests: answered with the echoed origin, errors included (the page must read them).
+        const HttpReply refreshed = refreshFrom(stillAlive.refreshToken, inspector);
+        QCOMPARE(refreshed.status, 200);
+        QCOMPARE(refreshed.header("access-control-allow-origin"), inspector);
+        QCOMPARE(refreshed.header("vary"), QByteArray("Origin"));
+        QCOMPARE(refreshed.header("cache-control"), QByteArray("no-store"));
+        QVERIFY(!refreshed.hasHeader("access-control-allow-credentials"));
+        const HttpReply failed = refreshFrom(u"unknown"_s, webApp);
+        QCOMPARE(failed.status, 400);
+        QCOMPARE(errorOf(failed), u"invalid_grant"_s);
+        QCOMPARE(failed.header("access-control-allow-origin"), webApp);
+        const HttpReply registered = f.post("/register", "application/json",
+            "{\"redirect_uris\":[\"http://127.0.0.1/cb\"],\"token_endpoint_auth_method\":\"none\"}",
+            "Origin: " + webApp + "\r\n");
+        QCOMPARE(registered.status, 201);
+        QCOMPARE(registered.header("access-control-allow-origin"), webApp);
+        const HttpReply revoked = f.postForm("/revoke",
+            Params { { u"token"_s, AsFixture::json(refreshed).value(u"refresh_token"_s).toString() },
+                { u"client_id"_s, client.id } },
+            "Origin: " + inspector + "\r\n");
+        QCOMPARE(revoked.status, 200);
+        QCOMPARE(revoked.header("access-control-allow-origin"), inspector);
+        QVERIFY(!f.isActive(AsFixture::json(refreshed).value(u"access_token"_s).toString()));
+
+        // Near misses of an allowed origin, and the routes that never do CORS.
+        for (const QByteArray &origin : { QByteArray("http://localhost:6275"), QByteArray("https://localhost:6274"),
+                 QByteArray("http://127.0.0.1:6274"), QByteArray("https://app.example.evil.example"),
+                 QByteArray("https://app.example:8443"), QByteArray("http://app.example"), QByteArray("null") }) {
+            expectRefusedOrigin(refreshFrom(u"x"_s, origin));
+            const HttpReply r = preflight("/token", origin);
+            QCOMPARE(r.status, 403);
+            QVERIFY(!r.hasHeaderPrefix("access-control-"));
+        }
+        for (const QByteArray &path : { QByteArray("/authorize"), QByteArray("/introspect") }) {
+            const HttpReply r = preflight(path, inspector);
+            QVERIFY2(r.status == 403 || r.status == 405, path.constData());
+            QVERIFY(!r.hasHeaderPrefix("access-control-"));
+        }
+        const HttpReply authorize
+            = f.getAuthorize(f.authorizeParams(client, Pkce::fresh()), "Origin: " + inspector + "\r\n");
+        QCOMPARE(authorize.status, 403);
+        QVERIFY(!authorize.hasHeaderPrefix("access-control-"));
+        QCOMPARE(f.pendingConsents(), 0);
+        expectRefusedOrigin(f.postForm("/introspect", Params { { u"token"_s, tokens.accessToken } },
+            "Origin: " + inspector + "\r\nAuthorization: Basic "
+                + QByteArray("mcp:" + QByteArray(AsFixture::IntrospectionSecret)).toBase64() + "\r\n"));
+        // Public JSON stays "*" for everyone, allowed or not.
+        for (const QByteArray &path : { QByteArray("/.well-known/oauth-authorization-server"), QByteArray("/jwks") }) {
+            const HttpReply r = f.get(path, "Origin: https://anyone.example\r\n");
+            QCOMPARE(r.status, 200);
+            QCOMPARE(r.header("access-control-allow-origin"), QByteArray("*"));
+            QVERIFY(!r.hasHeader("access-control-allow-credentials"));
+        }
+
+        // Emptied again: off at once.
+        QVERIFY(f.server->setCorsAllowedOrigins({}).ok());
+        QCOMPARE(preflight("/token", inspector).status, 403);
+        expectRefusedOrigin(refreshFrom(u"x"_s, inspector));
+    }
+
+    // The allow-list takes web origins exactly as browsers send them, and plain http only on
+    // loopback; a bad entry is refused by name and the previous list stays in force.
+    void testA5_corsAllowListTakesOnlyOrigins()
+    {
+        AsFixture &f = *m_f;
+        QVERIFY(f.server->setCorsAllowedOrigins({ u"http://localhost:6274"_s }).ok());
+        for (const QString &bad : { u""_s, u"*"_s, u"null"_s, u"http://evil.example"_s, u"http://192.168.1.5:3000"_s,
+                 u"https://app.example/"_s, u"https://app.example/path"_s, u"https://app.example?x"_s,
+                 u"https://app.example:443"_s, u"http://localhost:80"_s, u"HTTPS://app.example"_s,
+                 u"https://App.Example"_s, u"https://user@app.example"_s, u"javascript:alert(1)"_s, u"file:///etc"_s,
+                 u" https://app.example"_s, u"https://app.example\n"_s, u"app.example"_s, u"ws://localhost:6274"_s }) {
+            const Status s = f.server->setCorsAllowedOrigins({ u"https://ok.example"_s, bad });
+            QVERIFY2(!s.ok(), qPrintable(bad));
+            QCOMPARE(s.error().code, u"invalid_origin"_s);
+            QVERIFY2(s.error().message.contains(bad.trimmed()), qPrintable(s.error().message));
+            QCOMPARE(f.server->corsAllowedOrigins(), QStringList { u"http://localhost:6274"_s });
+        }
+        for (const QString &good : { u"http://127.0.0.1:6274"_s, u"http://[::1]:6274"_s, u"http://localhost"_s,
+                 u"https://app.example"_s, u"https://app.example:8443"_s, u"https://xn--mnchen-3ya.example"_s })
+            QVERIFY2(f.server->setCorsAllowedOrigins({ good }).ok(), qPrintable(good));
+        // Set before start(): the routes are built with it.
+        OAuth::AuthorizationServer second(f.server->context());
+        second.setAllowEphemeralPortForTesting(true);
+        QVERIFY(second.setCorsAllowedOrigins({ u"http://localhost:6274"_s }).ok());
+        QVERIFY(second.start(0).ok());
+        RawClient c;
+        QVERIFY(c.connectTo(second.port()));
+        const auto r = c.exchange("OPTIONS /token HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(second.port())
+            + "\r\nOrigin: http://localhost:6274\r\nAccess-Control-Request-Method: POST\r\n\r\n");
+        QVERIFY(r);
+        QCOMPARE(r->status, 204);
+        QCOMPARE(r->header("access-control-allow-origin"), QByteArray("http://localhost:6274"));
+    }
+
     // A6 (RFC 9700 §4.16): /authorize loaded as a subresource (img, iframe, fetch) is refused
     // before any prompt; every HTML page forbids framing.
     void testA6_authorizeFetchMetadataAndFraming_data()
