@@ -122,6 +122,8 @@ private:
     Ipc::IpcServer *m_clientServer = nullptr;
     Ipc::IpcServer *m_operatorServer = nullptr;
     std::unique_ptr<Store::Database> m_db;
+    static constexpr int AuditIndexIntervalMs = 500;
+    static constexpr int AuditIndexBatch = 200;
     std::unique_ptr<Store::AuditLog> m_audit; ///< the one AuditLog of m_db (it caches the chain head)
     Vault::SecretStore *m_vault = nullptr;
     OAuth::KeyManager *m_keys = nullptr;

@@ -244,16 +244,6 @@ Result<AuditEvent> AuditLog::append(const AuditEventInput &input)
         m_cachedHead.reset();
         return s.error();
     }
-    auto search = m_db.prepare(QStringLiteral("INSERT INTO audit_search (rowid, details) VALUES (?, ?)"));
-    if (!search) {
-        m_cachedHead.reset();
-        return search.error();
-    }
-    search->bindInt(event.seq).bindText(QString::fromUtf8(event.details));
-    if (Status s = search->exec(); !s) {
-        m_cachedHead.reset();
-        return s.error();
-    }
     if (Status s = tx->commit(); !s) {
         m_cachedHead.reset();
         return s.error();
@@ -319,86 +309,152 @@ Result<VerifyReport> AuditLog::verify()
     return report;
 }
 
+Result<qint64> AuditLog::searchIndexedUpTo()
+{
+    // The index is filled in seq order only, so its highest rowid is its watermark.
+    auto q = m_db.prepare(QStringLiteral("SELECT coalesce(max(rowid), 0) FROM audit_search"));
+    if (!q)
+        return q.error();
+    if (Status s = q->exec(); !s)
+        return s.error();
+    if (!q->next()) {
+        if (Status s = q->status(); !s)
+            return s.error();
+        return qint64(0);
+    }
+    return q->int64(0);
+}
+
+Result<int> AuditLog::indexForSearch(int maxEvents)
+{
+    auto tx = Transaction::begin(m_db);
+    if (!tx)
+        return tx.error();
+    auto upTo = searchIndexedUpTo();
+    if (!upTo)
+        return upTo.error();
+    auto q = m_db.prepare(QStringLiteral("INSERT INTO audit_search (rowid, details) "
+                                         "SELECT seq, details FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?"));
+    if (!q)
+        return q.error();
+    q->bindInt(*upTo).bindInt(std::max(1, maxEvents));
+    if (Status s = q->exec(); !s)
+        return s.error();
+    const int added = q->rowsAffected();
+    if (Status s = tx->commit(); !s)
+        return s.error();
+    return added;
+}
+
 Result<AuditPage> AuditLog::query(const AuditFilter &filter)
 {
     // A text of three or more characters is looked up in the trigram index first (newest
     // first, stopping after one page); LIKE then confirms each candidate exactly. Shorter texts
-    // cannot use trigrams and scan.
+    // cannot use trigrams and scan. Events newer than the index (indexForSearch() runs in
+    // batches) are matched by LIKE alone, and come first, being the newest.
     // details holds JSON text, so look for the text as it appears inside a JSON string
     // (a quote is stored as \", a backslash as \\).
     QString needle = QString::fromUtf8(QJsonDocument(QJsonArray { filter.text }).toJson(QJsonDocument::Compact));
     needle = needle.mid(2, needle.size() - 4); // strip [" and "]
-    const bool useSearchIndex = needle.toUcs4().size() >= 3;
-    const QString e = useSearchIndex ? QStringLiteral("e.") : QString();
-    QStringList terms;
-    QList<QVariant> values;
-    if (useSearchIndex) {
-        terms.append(QStringLiteral("audit_search MATCH ?"));
-        // An FTS5 string: double quotes doubled (https://www.sqlite.org/fts5.html#fts5_strings).
-        values.append(QString(u'"' + QString(needle).replace(u'"', QStringLiteral("\"\"")) + u'"'));
-    }
-    auto eq = [&](const char *column, const QString &value) {
-        if (value.isEmpty())
-            return;
-        terms.append(e + QLatin1String(column) + QStringLiteral(" = ?"));
-        values.append(value);
-    };
-    eq("client_id", filter.clientId);
-    eq("resource", filter.resource);
-    eq("kind", filter.kind);
-    eq("actor", filter.actor);
-    eq("grant_id", filter.grantId);
-    if (filter.fromMs) {
-        terms.append(e + QStringLiteral("ts >= ?"));
-        values.append(QVariant::fromValue<qlonglong>(*filter.fromMs));
-    }
-    if (filter.toMs) {
-        terms.append(e + QStringLiteral("ts < ?"));
-        values.append(QVariant::fromValue<qlonglong>(*filter.toMs));
-    }
-    if (!needle.isEmpty()) {
-        QString pattern = needle;
-        pattern.replace(u'\\', QStringLiteral("\\\\"))
-            .replace(u'%', QStringLiteral("\\%"))
-            .replace(u'_', QStringLiteral("\\_"));
-        terms.append(e + QStringLiteral("details LIKE ? ESCAPE '\\'"));
-        values.append(QString(u'%' + pattern + u'%'));
-    }
-    if (filter.beforeSeq) {
-        terms.append((useSearchIndex ? QStringLiteral("s.rowid") : QStringLiteral("seq")) + QStringLiteral(" < ?"));
-        values.append(QVariant::fromValue<qlonglong>(*filter.beforeSeq));
-    }
+    const bool canUseSearchIndex = needle.toUcs4().size() >= 3;
     const int limit = std::clamp(filter.limit, 1, 10000);
-    QString sql;
-    if (useSearchIndex) {
-        // CROSS JOIN keeps the search index the outer loop (SQLite does not reorder it).
-        sql = QStringLiteral("SELECT e.seq, e.ts, e.kind, e.actor, e.client_id, e.resource, e.grant_id, e.details, "
-                             "e.prev_hash, e.hash FROM audit_search s CROSS JOIN audit_events e ON e.seq = s.rowid ");
-    } else {
-        sql = kSelect;
-    }
-    if (!terms.isEmpty())
-        sql += QStringLiteral("WHERE ") + terms.join(QStringLiteral(" AND ")) + u' ';
-    sql += useSearchIndex ? QStringLiteral("ORDER BY s.rowid DESC LIMIT ?")
-                          : QStringLiteral("ORDER BY seq DESC LIMIT ?");
 
-    auto q = m_db.prepare(sql);
-    if (!q)
-        return q.error();
-    for (const QVariant &v : std::as_const(values)) {
-        if (v.typeId() == QMetaType::QString)
-            q->bindText(v.toString());
-        else
-            q->bindInt(v.toLongLong());
-    }
-    q->bindInt(limit + 1);
-    if (Status s = q->exec(); !s)
-        return s.error();
+    // One SELECT; seq bounds (aboveSeq < seq <= atMostSeq) split the indexed from the unindexed part.
+    auto select = [&](bool useSearchIndex, std::optional<qint64> aboveSeq, std::optional<qint64> atMostSeq, int rows,
+                      QList<AuditEvent> &out) -> Status {
+        const QString e = useSearchIndex ? QStringLiteral("e.") : QString();
+        const QString seqColumn = useSearchIndex ? QStringLiteral("s.rowid") : QStringLiteral("seq");
+        QStringList terms;
+        QList<QVariant> values;
+        if (useSearchIndex) {
+            terms.append(QStringLiteral("audit_search MATCH ?"));
+            // An FTS5 string: double quotes doubled (https://www.sqlite.org/fts5.html#fts5_strings).
+            values.append(QString(u'"' + QString(needle).replace(u'"', QStringLiteral("\"\"")) + u'"'));
+        }
+        auto eq = [&](const char *column, const QString &value) {
+            if (value.isEmpty())
+                return;
+            terms.append(e + QLatin1String(column) + QStringLiteral(" = ?"));
+            values.append(value);
+        };
+        eq("client_id", filter.clientId);
+        eq("resource", filter.resource);
+        eq("kind", filter.kind);
+        eq("actor", filter.actor);
+        eq("grant_id", filter.grantId);
+        if (filter.fromMs) {
+            terms.append(e + QStringLiteral("ts >= ?"));
+            values.append(QVariant::fromValue<qlonglong>(*filter.fromMs));
+        }
+        if (filter.toMs) {
+            terms.append(e + QStringLiteral("ts < ?"));
+            values.append(QVariant::fromValue<qlonglong>(*filter.toMs));
+        }
+        if (!needle.isEmpty()) {
+            QString pattern = needle;
+            pattern.replace(u'\\', QStringLiteral("\\\\"))
+                .replace(u'%', QStringLiteral("\\%"))
+                .replace(u'_', QStringLiteral("\\_"));
+            terms.append(e + QStringLiteral("details LIKE ? ESCAPE '\\'"));
+            values.append(QString(u'%' + pattern + u'%'));
+        }
+        if (filter.beforeSeq) {
+            terms.append(seqColumn + QStringLiteral(" < ?"));
+            values.append(QVariant::fromValue<qlonglong>(*filter.beforeSeq));
+        }
+        if (aboveSeq) {
+            terms.append(seqColumn + QStringLiteral(" > ?"));
+            values.append(QVariant::fromValue<qlonglong>(*aboveSeq));
+        }
+        if (atMostSeq) {
+            terms.append(seqColumn + QStringLiteral(" <= ?"));
+            values.append(QVariant::fromValue<qlonglong>(*atMostSeq));
+        }
+        QString sql;
+        if (useSearchIndex) {
+            // CROSS JOIN keeps the search index the outer loop (SQLite does not reorder it).
+            sql = QStringLiteral(
+                "SELECT e.seq, e.ts, e.kind, e.actor, e.client_id, e.resource, e.grant_id, e.details, "
+                "e.prev_hash, e.hash FROM audit_search s CROSS JOIN audit_events e ON e.seq = s.rowid ");
+        } else {
+            sql = kSelect;
+        }
+        if (!terms.isEmpty())
+            sql += QStringLiteral("WHERE ") + terms.join(QStringLiteral(" AND ")) + u' ';
+        sql += seqColumn == u"seq" ? QStringLiteral("ORDER BY seq DESC LIMIT ?")
+                                   : QStringLiteral("ORDER BY s.rowid DESC LIMIT ?");
+
+        auto q = m_db.prepare(sql);
+        if (!q)
+            return q.error();
+        for (const QVariant &v : std::as_const(values)) {
+            if (v.typeId() == QMetaType::QString)
+                q->bindText(v.toString());
+            else
+                q->bindInt(v.toLongLong());
+        }
+        q->bindInt(rows);
+        if (Status s = q->exec(); !s)
+            return s;
+        while (q->next())
+            out.append(readEvent(*q));
+        return q->status();
+    };
+
     AuditPage page;
-    while (q->next())
-        page.events.append(readEvent(*q));
-    if (Status s = q->status(); !s)
+    if (canUseSearchIndex) {
+        auto indexed = searchIndexedUpTo();
+        if (!indexed)
+            return indexed.error();
+        if (Status s = select(false, *indexed, std::nullopt, limit + 1, page.events); !s)
+            return s.error();
+        if (page.events.size() <= limit) {
+            if (Status s = select(true, std::nullopt, *indexed, limit + 1 - int(page.events.size()), page.events); !s)
+                return s.error();
+        }
+    } else if (Status s = select(false, std::nullopt, std::nullopt, limit + 1, page.events); !s) {
         return s.error();
+    }
     if (page.events.size() > limit) {
         page.events.resize(limit);
         page.nextBeforeSeq = page.events.constLast().seq;

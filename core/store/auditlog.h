@@ -93,6 +93,15 @@ public:
     /** @brief One page of events matching @p filter, newest (highest seq) first. */
     [[nodiscard]] Result<AuditPage> query(const AuditFilter &filter);
 
+    /**
+     * @brief Adds up to @p maxEvents events not yet in the text-search index to it, oldest
+     * first; returns how many. append() leaves indexing to this, called in batches (every
+     * few seconds by Application), because FTS5 writes a new index segment at every savepoint
+     * an event is appended in, which made each append cost more as the log grew. query()
+     * matches events newer than the index without it, so results never lag.
+     */
+    [[nodiscard]] Result<int> indexForSearch(int maxEvents = 10000);
+
     /** @brief The stored head: {0, 32 zero bytes} for an empty log. */
     [[nodiscard]] Result<AuditHead> head();
 
@@ -107,6 +116,8 @@ public:
 
 private:
     [[nodiscard]] Result<AuditHead> loadHead();
+    /** @brief The highest seq in the text-search index (0 when empty). */
+    [[nodiscard]] Result<qint64> searchIndexedUpTo();
 
     Database &m_db;
     const Clock &m_clock;

@@ -338,9 +338,11 @@ Status Database::configure()
     // commits but never corrupts (https://www.sqlite.org/pragma.html#pragma_synchronous).
     // trusted_schema=OFF: functions with side effects cannot run from triggers or views
     // planted in the file (https://www.sqlite.org/pragma.html#pragma_trusted_schema).
+    // temp_store=MEMORY: the statement journals of nested transactions (savepoints) stay in
+    // memory instead of temporary files; they hold nothing that must survive the process.
     for (const QString &pragma : { QStringLiteral("PRAGMA synchronous=NORMAL"),
              QStringLiteral("PRAGMA foreign_keys=ON"), QStringLiteral("PRAGMA busy_timeout=%1").arg(BusyTimeoutMs),
-             QStringLiteral("PRAGMA trusted_schema=OFF") }) {
+             QStringLiteral("PRAGMA trusted_schema=OFF"), QStringLiteral("PRAGMA temp_store=MEMORY") }) {
         auto r = scalar(pragma);
         if (!r)
             return r.error();

@@ -435,13 +435,29 @@ private Q_SLOTS:
         QVERIFY(!one->nextBeforeSeq);
     }
 
+    // The search index is filled in batches (indexForSearch); the answers must not depend on how
+    // far it got: none, a boundary inside a page (7), or everything.
+    void testTextSearchQuotesCaseAndPaging_data()
+    {
+        QTest::addColumn<int>("indexed");
+        QTest::newRow("nothing indexed") << 0;
+        QTest::newRow("indexed up to 7") << 7;
+        QTest::newRow("all indexed") << 12;
+    }
+
     void testTextSearchQuotesCaseAndPaging()
     {
+        QFETCH(int, indexed);
         AuditLog log(*m_db, m_clock);
         for (int i = 0; i < 12; ++i) {
             const QString note
                 = i == 5 ? QStringLiteral("she said \"hi\" to Agent") : QStringLiteral("Agent step %1").arg(i);
             QVERIFY(log.append(input(QStringLiteral("k"), {}, {}, QJsonObject { { QStringLiteral("note"), note } })));
+        }
+        if (indexed > 0) {
+            auto added = log.indexForSearch(indexed);
+            QVERIFY(added);
+            QCOMPARE(*added, indexed);
         }
         auto seqs = [&](const AuditFilter &f) {
             QList<qint64> out;
@@ -470,6 +486,34 @@ private Q_SLOTS:
         f.text = QStringLiteral("nowhere to be found");
         f.beforeSeq.reset();
         QVERIFY(seqs(f).isEmpty());
+    }
+
+    void testSearchIndexCatchesUpOnce()
+    {
+        AuditLog log(*m_db, m_clock);
+        for (int i = 0; i < 5; ++i)
+            QVERIFY(log.append(input(
+                QStringLiteral("k"), {}, {}, QJsonObject { { QStringLiteral("note"), QStringLiteral("needle") } })));
+        QCOMPARE(*log.indexForSearch(3), 3);
+        QCOMPARE(*log.indexForSearch(), 2);
+        QCOMPARE(*log.indexForSearch(), 0); // nothing twice
+        QVERIFY(log.append(
+            input(QStringLiteral("k"), {}, {}, QJsonObject { { QStringLiteral("note"), QStringLiteral("needle") } })));
+        AuditFilter f;
+        f.text = QStringLiteral("needle");
+        auto page = log.query(f);
+        QVERIFY(page);
+        QList<qint64> seqs;
+        for (const AuditEvent &e : page->events)
+            seqs.append(e.seq);
+        QCOMPARE(seqs, (QList<qint64> { 6, 5, 4, 3, 2, 1 })); // the unindexed newest first, no duplicates
+        // Indexing runs in a rolled-back outer transaction: nothing of it stays.
+        {
+            auto tx = Transaction::begin(*m_db);
+            QVERIFY(tx);
+            QCOMPARE(*log.indexForSearch(), 1);
+        }
+        QCOMPARE(*log.indexForSearch(), 1);
     }
 
     void testAuditQueriesUseIndexes_data()
