@@ -8,6 +8,7 @@
 #include "oauth/authorizeendpoint.h"
 #include "oauth/canonical.h"
 #include "oauth/cimdfetcher.h"
+#include "oauth/groupcommit.h"
 #include "oauth/keymanager.h"
 #include "oauth/metadata.h"
 #include "store/authorizationcodestore.h"
@@ -86,6 +87,13 @@ AuthorizationServer::AuthorizationServer(ServerContext ctx, QObject *parent)
     , m_introspection(m_ctx)
     , m_cimd(new CimdFetcher(m_ctx.clock, this))
     , m_authorize(new AuthorizeEndpoint(m_ctx, m_grants, *m_cimd, this))
+    , m_tokenBatch(new GroupCommit(
+          m_ctx.db, [this](const Http::Request &request) { return m_token.handle(request); },
+          [] {
+              return oauthErrorResponse(OAuthError::serverError(
+                  QStringLiteral("Tessera could not save this token request; nothing was issued. Try again.")));
+          },
+          [this] { m_token.forgetRetries(); }, this))
     , m_maintenance(new QTimer(this))
 {
     m_maintenance->setInterval(60'000);
@@ -217,7 +225,8 @@ Status AuthorizationServer::addRoutes()
         !s)
         return s;
     if (Status s = http.route(
-            post, "/token", [this](const Request &request, Responder r) { r.send(m_token.handle(request)); },
+            post, "/token",
+            [this](const Request &request, Responder r) { m_tokenBatch->submit(request, std::move(r)); },
             browserRouteOptions(kBrowserRoutes[1], m_corsOrigins));
         !s)
         return s;

@@ -20,6 +20,8 @@ class LoopbackServer;
 
 namespace Tessera::OAuth {
 
+class GroupCommit;
+
 class AuthorizeEndpoint;
 class CimdFetcher;
 
@@ -92,6 +94,7 @@ private:
     IntrospectionEndpoint m_introspection;
     CimdFetcher *m_cimd;
     AuthorizeEndpoint *m_authorize;
+    GroupCommit *m_tokenBatch; ///< /token requests, committed together per event-loop pass
     Http::LoopbackServer *m_http = nullptr;
     QTimer *m_maintenance;
     bool m_allowEphemeral = false;
