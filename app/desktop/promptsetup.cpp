@@ -1,11 +1,51 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The consent-prompt half of the desktop front end: prompt window, notifications.
+// The consent-prompt half of the desktop front end: prompt window, and the /proc facts
+// about who asks.
+#include "application.h"
+#include "common/clock.h"
+#include "common/logging.h"
+#include "desktop/consentcontroller.h"
 #include "desktop/desktopshell.h"
+#include "desktop/requesterenricher.h"
+#include "oauth/authorizationserver.h"
+#include "oauth/authorizeendpoint.h"
+
+#include <QQmlApplicationEngine>
 
 namespace Tessera::App {
 
-void setupPrompt(DesktopShell &) { }
+namespace {
 
-void afterMainWindowLoaded(DesktopShell &) { }
+/** The authorization server appears once the keychain is ready; give it the enricher then. */
+void wireEnricher(Application *app)
+{
+    OAuth::AuthorizationServer *server = app->authorizationServer();
+    Store::Database *db = app->database();
+    if (!server || !db)
+        return;
+    server->authorizeEndpoint().setRequesterEnricher([db](Consent::Requester &who) { enrichRequester(who, *db); });
+}
+
+} // namespace
+
+void setupPrompt(DesktopShell &shell)
+{
+    Application *app = shell.app();
+    auto *consent = new ConsentController(app->consentBroker(), app->database(), SystemClock::instance(), &shell);
+    ConsentController::setInstance(consent);
+
+    wireEnricher(app);
+    QObject::connect(app, &Application::stateChanged, consent, [app] { wireEnricher(app); });
+}
+
+void afterMainWindowLoaded(DesktopShell &shell)
+{
+    // Created now, hidden, so that a request only has to show it (product.md: visible <= 100 ms).
+    // The engine owns it like the main window and deletes it with the rest.
+    const int before = int(shell.engine()->rootObjects().size());
+    shell.engine()->load(QUrl(QStringLiteral("qrc:/qt/qml/Tessera/Ui/prompt/PromptWindow.qml")));
+    if (shell.engine()->rootObjects().size() == before)
+        qCCritical(lcApp) << "the consent prompt failed to load; requests can be answered with tessera-cli";
+}
 
 } // namespace Tessera::App

@@ -21,4 +21,11 @@ QtObject {
     readonly property color muted: Qt.rgba(palette.windowText.r, palette.windowText.g, palette.windowText.b, 0.65)
 
     readonly property real fontScaleTitle: 1.6
+
+    // Consent prompt: tints behind high-risk scopes and warnings, and the monospace face for URIs.
+    readonly property color dangerTint: Qt.rgba(danger.r, danger.g, danger.b, dark ? 0.20 : 0.10)
+    readonly property color warningTint: Qt.rgba(warning.r, warning.g, warning.b, dark ? 0.20 : 0.12)
+    readonly property color cardBackground: Qt.rgba(palette.windowText.r, palette.windowText.g, palette.windowText.b, dark ? 0.06 : 0.04)
+    readonly property color cardBorder: Qt.rgba(palette.windowText.r, palette.windowText.g, palette.windowText.b, 0.15)
+    readonly property string monospaceFamily: "monospace"
 }

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import QtQuick
+import QtQuick.Window
+import QtTest
+import Tessera.App
+import Tessera.Ui
+import Tessera.PromptTest
+
+// The consent prompt window against a real broker (PromptFixture): the Approve delay,
+// the keyboard, partial consent, step-up, the queue, the timeout and hostile names.
+// Functions run in alphabetical order and the singletons live on: init() resets everything.
+TestCase {
+    id: tc
+
+    property QtObject win: null
+    property double shownAt: 0
+
+    function approveButton() {
+        return findChild(win.contentItem, "approveButton");
+    }
+    function denyButton() {
+        return findChild(win.contentItem, "denyButton");
+    }
+    function scopeBox(name) {
+        return findChild(win.contentItem, "scope_" + name);
+    }
+    function waitForPrompt() {
+        tryVerify(() => win.visible && win.active, 5000, "the prompt is shown and active");
+        shownAt = Date.now();
+    }
+    function waitUntilArmed() {
+        tryVerify(() => ConsentController.armed, 5000, "Approve arms");
+    }
+    function focusedName() {
+        return win.activeFocusItem ? win.activeFocusItem.objectName : "";
+    }
+
+    name: "PromptWindow"
+    when: windowShown
+
+    function init() {
+        PromptFixture.reset();
+        PromptFixture.setArmDelayMs(400);
+        // No parent, like the app's prompt (engine.load): a window with a transient parent
+        // counts as active whenever a window of that family has the focus (QWindow::isActive).
+        win = createTemporaryObject(promptComponent, null);
+        verify(win !== null);
+        verify(!win.visible, "hidden until a request arrives");
+    }
+    function cleanup() {
+        PromptFixture.reset();
+    }
+
+    // G1: nothing approves before the window has been in front for the delay.
+    function test_armDelay() {
+        const id = PromptFixture.submit({});
+        verify(id !== "");
+        waitForPrompt();
+        verify(!approveButton().enabled);
+        verify(!ConsentController.approve("1h"), "a direct call is refused too");
+        mouseClick(approveButton());
+        keyClick(Qt.Key_A, Qt.AltModifier);
+        compare(PromptFixture.outcome(id), "", "still pending");
+        compare(findChild(win.contentItem, "approveHint").text, qsTr("Approve unlocks when this window has been in front for a moment."));
+        waitUntilArmed();
+        verify(Date.now() - shownAt >= 350, "armed no earlier than the delay");
+        verify(approveButton().enabled);
+        mouseClick(approveButton());
+        compare(PromptFixture.outcome(id), "approved");
+        compare(PromptFixture.decidedScopes(id), ["files:read", "files:write"]);
+        compare(PromptFixture.decidedDuration(id), "1h");
+        tryVerify(() => !win.visible, 2000, "the window hides once nothing waits");
+    }
+
+    function test_altAApprovesOnlyWhenArmed() {
+        const id = PromptFixture.submit({});
+        waitForPrompt();
+        keyClick(Qt.Key_A, Qt.AltModifier);
+        compare(PromptFixture.outcome(id), "");
+        waitUntilArmed();
+        keyClick(Qt.Key_A, Qt.AltModifier);
+        compare(PromptFixture.outcome(id), "approved");
+    }
+
+    function test_closingDeniesAndShowsTheNext() {
+        const first = PromptFixture.submit({
+                "clientId": "agent-a",
+                "clientName": "Agent A"
+            });
+        const second = PromptFixture.submit({
+                "clientId": "agent-b",
+                "clientName": "Agent B"
+            });
+        waitForPrompt();
+        win.close();
+        compare(PromptFixture.outcome(first), "denied");
+        compare(ConsentController.requestId, second);
+        verify(win.visible, "the next request keeps the window open");
+        win.close();
+        compare(PromptFixture.outcome(second), "denied");
+        tryVerify(() => !win.visible);
+    }
+
+    function test_defaultDurationFromSettings() {
+        PromptFixture.setDefaultDuration("1d");
+        const id = PromptFixture.submit({});
+        waitForPrompt();
+        compare(findChild(win.contentItem, "durationBox").currentValue, "1d");
+        waitUntilArmed();
+        mouseClick(approveButton());
+        compare(PromptFixture.decidedDuration(id), "1d");
+    }
+
+    function test_enterNeverApproves() {
+        const id = PromptFixture.submit({});
+        waitForPrompt();
+        // During the delay Enter is ignored, not taken as an answer.
+        keyClick(Qt.Key_Return);
+        keyClick(Qt.Key_Enter);
+        compare(PromptFixture.outcome(id), "");
+        waitUntilArmed();
+        // Focus on a scope: Enter still means the default button, Deny.
+        scopeBox("files:read").forceActiveFocus();
+        keyClick(Qt.Key_Return);
+        compare(PromptFixture.outcome(id), "denied");
+    }
+
+    function test_escapeDenies() {
+        const id = PromptFixture.submit({});
+        waitForPrompt();
+        keyClick(Qt.Key_Escape);
+        compare(PromptFixture.outcome(id), "denied", "at once, no delay for no");
+    }
+
+    function test_focusLossDisarms() {
+        const id = PromptFixture.submit({});
+        waitForPrompt();
+        waitUntilArmed();
+        const other = createTemporaryObject(otherWindow, tc);
+        other.show();
+        other.requestActivate();
+        tryVerify(() => !win.active, 3000, "another window took the focus");
+        verify(!ConsentController.armed);
+        verify(!ConsentController.approve("1h"));
+        win.requestActivate();
+        tryVerify(() => win.active, 3000);
+        const back = Date.now();
+        verify(!ConsentController.armed, "re-arming takes the full delay again");
+        verify(!ConsentController.approve("1h"));
+        waitUntilArmed();
+        verify(Date.now() - back >= 350);
+        verify(ConsentController.approve("1h"));
+        compare(PromptFixture.outcome(id), "approved");
+    }
+
+    function test_hostileNameIsPlainText() {
+        const hostile = "<b>Claude</b> <img src=\"file:///etc/passwd\"> \u202Eexe.dll\u202C <a href=\"https://evil.example\">x</a>";
+        const lookalike = "Cl\u0430ude";
+        const first = PromptFixture.submit({
+                "clientId": "agent-a",
+                "clientName": hostile
+            });
+        PromptFixture.submit({
+                "clientId": "agent-b",
+                "clientName": lookalike
+            });
+        waitForPrompt();
+        const label = findChild(win.contentItem, "clientNameLabel");
+        compare(label.text, hostile, "shown exactly as sent");
+        compare(label.textFormat, Text.PlainText);
+        label.textFormat = Text.RichText;
+        compare(label.textFormat, Text.PlainText, "PlainLabel refuses rich text");
+        verify(ConsentController.warnings.some(w => w.indexOf("direction-changing") >= 0), "bidi override flagged");
+        const row = findChild(win.contentItem, "queueRow_1");
+        compare(findChild(row, "queueName").text, lookalike);
+        compare(findChild(row, "queueName").textFormat, Text.PlainText);
+        keyClick(Qt.Key_Escape);
+        compare(PromptFixture.outcome(first), "denied");
+        verify(ConsentController.warnings.some(w => w.indexOf("Cyrillic") >= 0), "mixed scripts flagged");
+    }
+
+    function test_partialConsent() {
+        const id = PromptFixture.submit({
+                "scopes": ["files:read", "files:write", "files:list"]
+            });
+        waitForPrompt();
+        waitUntilArmed();
+        // A click unticks one; script assignments (what a synthetic toggle does) untick the others.
+        mouseClick(scopeBox("files:write"));
+        verify(!scopeBox("files:write").checked);
+        scopeBox("files:list").checked = false;
+        scopeBox("files:read").toggle();
+        compare(ConsentController.scopes.checkedNewCount, 0, "the controller saw every change");
+        verify(!approveButton().enabled, "nothing ticked: nothing to approve");
+        verify(!ConsentController.approve("1h"));
+        verify(ConsentController.lastError !== "");
+        scopeBox("files:read").toggle();
+        mouseClick(approveButton());
+        compare(PromptFixture.outcome(id), "approved");
+        compare(PromptFixture.decidedScopes(id), ["files:read"], "only what was ticked");
+    }
+
+    function test_queueKeepsOrderAndCount() {
+        const a = PromptFixture.submit({
+                "clientId": "agent-a",
+                "clientName": "Agent A"
+            });
+        const b = PromptFixture.submit({
+                "clientId": "agent-b",
+                "clientName": "Agent B"
+            });
+        const c = PromptFixture.submit({
+                "clientId": "agent-c",
+                "clientName": "Agent C"
+            });
+        waitForPrompt();
+        compare(ConsentController.count, 3);
+        compare(ConsentController.position, 1);
+        compare(ConsentController.requestId, a);
+        compare(findChild(win.contentItem, "positionLabel").text.indexOf(qsTr("Request 1 of 3")), 0);
+        compare(findChild(findChild(win.contentItem, "queueRow_1"), "queueName").text, "Agent B");
+        compare(findChild(findChild(win.contentItem, "queueRow_2"), "queueName").text, "Agent C");
+
+        // An identical request joins the one waiting; the count says so.
+        compare(PromptFixture.submit({
+                    "clientId": "agent-a",
+                    "clientName": "Agent A"
+                }), a);
+        tryCompare(ConsentController, "mergedCount", 2, 3000);
+        verify(findChild(win.contentItem, "mergedLabel").visible);
+        waitUntilArmed();
+        mouseClick(denyButton());
+        compare(PromptFixture.outcome(a), "denied");
+        compare(PromptFixture.callbackCount(a), 2, "both merged requesters got the answer");
+        compare(ConsentController.requestId, b);
+        compare(ConsentController.count, 2);
+        verify(!ConsentController.armed, "the next request is armed afresh");
+        verify(!ConsentController.approve("1h"));
+        waitUntilArmed();
+        mouseClick(approveButton());
+        compare(PromptFixture.outcome(b), "approved");
+        compare(ConsentController.requestId, c);
+        compare(ConsentController.count, 1);
+        compare(PromptFixture.outcome(c), "");
+    }
+
+    function test_stepUpShowsGrantedApart() {
+        const id = PromptFixture.submit({
+                "scopes": ["files:read", "files:write"],
+                "granted": ["files:read"]
+            });
+        waitForPrompt();
+        compare(ConsentController.scopes.newCount, 1);
+        compare(ConsentController.scopes.grantedCount, 1);
+        verify(scopeBox("files:write").visible);
+        verify(!scopeBox("files:read").visible, "already granted: not a choice");
+        waitUntilArmed();
+        mouseClick(approveButton());
+        compare(PromptFixture.decidedScopes(id), ["files:read", "files:write"]);
+    }
+
+    function test_tabOrderNeverReachesApprove() {
+        PromptFixture.submit({
+                "scopes": ["files:read", "files:write"]
+            });
+        waitForPrompt();
+        compare(focusedName(), "denyButton", "focus starts on Deny");
+        const seen = [];
+        for (let i = 0; i < 4; ++i) {
+            keyClick(Qt.Key_Tab);
+            seen.push(focusedName());
+        }
+        // High-risk first among the new scopes, then the duration, back to Deny.
+        compare(seen, ["scope_files:write", "scope_files:read", "durationBox", "denyButton"]);
+        verify(seen.indexOf("approveButton") < 0);
+    }
+
+    function test_timeoutDeniesAndMovesOn() {
+        const first = PromptFixture.submit({
+                "clientId": "agent-a"
+            });
+        waitForPrompt();
+        compare(ConsentController.secondsLeft, 120);
+        compare(findChild(win.contentItem, "countdown").text, qsTr("Denied automatically in 2:00"));
+        PromptFixture.advanceSecs(60);
+        const second = PromptFixture.submit({
+                "clientId": "agent-b",
+                "clientName": "Agent B"
+            });
+        PromptFixture.advanceSecs(61);
+        compare(PromptFixture.outcome(first), "timed_out");
+        compare(ConsentController.requestId, second);
+        tryCompare(ConsentController, "secondsLeft", 59, 2000);
+        verify(win.visible);
+        PromptFixture.advanceSecs(60);
+        compare(PromptFixture.outcome(second), "timed_out");
+        tryVerify(() => !win.visible);
+    }
+
+    Component {
+        id: promptComponent
+
+        PromptWindow {
+        }
+    }
+    Component {
+        id: otherWindow
+
+        Window {
+            height: 100
+            width: 100
+        }
+    }
+}
