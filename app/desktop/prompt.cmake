@@ -5,5 +5,6 @@ set(TESSERA_PROMPT_SOURCES
     desktop/consentcontroller.cpp desktop/consentcontroller.h
     desktop/pendingrequestmodel.cpp desktop/pendingrequestmodel.h
     desktop/scopechoicemodel.cpp desktop/scopechoicemodel.h
+    desktop/notifier.cpp desktop/notifier.h
     desktop/requesterenricher.cpp desktop/requesterenricher.h
     desktop/trayicon.cpp desktop/trayicon.h)

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The consent-prompt half of the desktop front end: prompt window, and the /proc facts
-// about who asks.
+// The consent-prompt half of the desktop front end: prompt window, tray, notifications,
+// and the /proc facts about who asks.
 #include "application.h"
 #include "common/clock.h"
 #include "common/logging.h"
 #include "desktop/consentcontroller.h"
 #include "desktop/desktopshell.h"
+#include "desktop/notifier.h"
 #include "desktop/requesterenricher.h"
+#include "desktop/trayicon.h"
 #include "oauth/authorizationserver.h"
 #include "oauth/authorizeendpoint.h"
 
+#include <QDBusConnection>
 #include <QQmlApplicationEngine>
 
 namespace Tessera::App {
@@ -36,6 +39,12 @@ void setupPrompt(DesktopShell &shell)
 
     wireEnricher(app);
     QObject::connect(app, &Application::stateChanged, consent, [app] { wireEnricher(app); });
+
+    shell.tray()->attach(consent, shell.statusController());
+
+    auto *notifier = new Notifier(QDBusConnection::sessionBus(), consent);
+    notifier->watch(consent);
+    QObject::connect(notifier, &Notifier::openRequested, consent, &ConsentController::requestPrompt);
 }
 
 void afterMainWindowLoaded(DesktopShell &shell)
