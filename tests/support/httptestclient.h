@@ -15,7 +15,10 @@
 #include <QTest>
 #include <QTimer>
 
+#include <algorithm>
+#include <memory>
 #include <optional>
+#include <vector>
 
 namespace Tessera::Test {
 
@@ -173,6 +176,45 @@ private:
     QTcpSocket m_socket;
     QByteArray m_buffer;
     bool m_closed = false;
+};
+
+/**
+ * security-cases B2: @p count connections to 127.0.0.1:@p port that send @p requestStart and then
+ * one more header byte every @p intervalMs, never finishing the head (slowloris). Connected in
+ * batches, so the kernel's accept queue does not overflow and replay SYNs seconds later.
+ */
+class DribblingConnections
+{
+public:
+    DribblingConnections(quint16 port, int count, const QByteArray &requestStart, int intervalMs = 40)
+    {
+        for (int i = 0; i < count; ++i) {
+            auto s = std::make_unique<QTcpSocket>();
+            s->connectToHost(QHostAddress::LocalHost, port);
+            m_sockets.push_back(std::move(s));
+            if (i % 25 == 24)
+                QTest::qWait(5);
+        }
+        QObject::connect(&m_timer, &QTimer::timeout, [this, requestStart] {
+            for (auto &s : m_sockets) {
+                if (s->state() == QAbstractSocket::ConnectedState)
+                    s->write(s->property("started").toBool() ? QByteArray("a") : requestStart);
+                s->setProperty("started", true);
+            }
+        });
+        m_timer.start(intervalMs);
+    }
+    /** True once the server has closed every one of them. */
+    [[nodiscard]] bool allClosed() const
+    {
+        return std::all_of(m_sockets.cbegin(), m_sockets.cend(),
+            [](const auto &s) { return s->state() == QAbstractSocket::UnconnectedState; });
+    }
+    void stop() { m_timer.stop(); }
+
+private:
+    std::vector<std::unique_ptr<QTcpSocket>> m_sockets;
+    QTimer m_timer;
 };
 
 /** A GET with the Host header the server accepts (plus @p extra header lines, each ending in CRLF). */

@@ -260,25 +260,7 @@ private Q_SLOTS:
         watch.start(5);
 
         // 200 connections that dribble a header that never ends.
-        // (In batches, so the kernel's accept queue does not overflow and replay SYNs seconds later.)
-        std::vector<std::unique_ptr<QTcpSocket>> slow;
-        for (int i = 0; i < 200; ++i) {
-            auto s = std::make_unique<QTcpSocket>();
-            s->connectToHost(QHostAddress::LocalHost, h.port());
-            slow.push_back(std::move(s));
-            if (i % 25 == 24)
-                QTest::qWait(5);
-        }
-        QTimer dribble;
-        QObject::connect(&dribble, &QTimer::timeout, [&] {
-            for (auto &s : slow) {
-                if (s->state() == QAbstractSocket::ConnectedState)
-                    s->write(
-                        s->property("started").toBool() ? QByteArray("a") : QByteArray("GET /ok HTTP/1.1\r\nX-Slow: "));
-                s->setProperty("started", true);
-            }
-        });
-        dribble.start(40);
+        DribblingConnections slow(h.port(), 200, "GET /ok HTTP/1.1\r\nX-Slow: ");
         QTest::qWait(150);
 
         // Legitimate requests during the flood are served promptly.
@@ -299,10 +281,8 @@ private Q_SLOTS:
         QVERIFY2(latencies.back() < 250, qPrintable(QString::number(latencies.back())));
 
         // Every dribbling connection is gone once the header timeout (+ linger) has passed.
-        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(slow.cbegin(), slow.cend(),
-                                     [](const auto &s) { return s->state() == QAbstractSocket::UnconnectedState; }),
-            4000);
-        dribble.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(slow.allClosed(), 4000);
+        slow.stop();
         QTRY_COMPARE_WITH_TIMEOUT(h.server.connectionCount(), 0, 2000);
         QVERIFY2(maxSeen <= limits.maxConnections, qPrintable(QString::number(maxSeen)));
         QVERIFY(maxSeen >= limits.maxConnections - 1); // the flood really filled the server

@@ -135,24 +135,7 @@ private Q_SLOTS:
         const QByteArray introspection = postRequest("/introspect", f.port(), "application/x-www-form-urlencoded",
             Params { { u"token"_s, tokens.accessToken } }.encoded(), auth);
 
-        std::vector<std::unique_ptr<QTcpSocket>> slow;
-        for (int i = 0; i < 200; ++i) {
-            auto s = std::make_unique<QTcpSocket>();
-            s->connectToHost(QHostAddress::LocalHost, f.port());
-            slow.push_back(std::move(s));
-            if (i % 25 == 24)
-                QTest::qWait(5);
-        }
-        QTimer dribble;
-        QObject::connect(&dribble, &QTimer::timeout, [&] {
-            for (auto &s : slow) {
-                if (s->state() == QAbstractSocket::ConnectedState)
-                    s->write(s->property("started").toBool() ? QByteArray("a")
-                                                             : QByteArray("POST /token HTTP/1.1\r\nX-Slow: "));
-                s->setProperty("started", true);
-            }
-        });
-        dribble.start(40);
+        DribblingConnections slow(f.port(), 200, "POST /token HTTP/1.1\r\nX-Slow: ");
         // Idle keep-alive connections that completed one request.
         std::vector<std::unique_ptr<RawClient>> idle;
         for (int i = 0; i < 10; ++i) {
@@ -180,10 +163,8 @@ private Q_SLOTS:
         // B2 asks for a p99 under 5 ms on a quiet machine; allow for sanitizers and shared cores.
         QVERIFY2(latencies.back() < 250, qPrintable(QString::number(latencies.back())));
 
-        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(slow.cbegin(), slow.cend(),
-                                     [](const auto &s) { return s->state() == QAbstractSocket::UnconnectedState; }),
-            4000);
-        dribble.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(slow.allClosed(), 4000);
+        slow.stop();
         for (auto &c : idle)
             QVERIFY(c->waitClosed(3000));
         // The server still works (and nothing was ever handled on the dribbling connections).
