@@ -17,6 +17,7 @@
 #include <QJsonArray>
 #include <QLockFile>
 #include <QPointer>
+#include <QRegularExpression>
 #include <QTimer>
 
 #include <pwd.h>
@@ -138,6 +139,16 @@ void Application::startAuthorizationServer()
             = new OAuth::AuthorizationServer(OAuth::ServerContext { *m_db, *m_audit, SystemClock::instance(), *m_keys,
                                                  *m_broker, m_locations.issuer(), QStringLiteral("local:") + user },
                 this);
+        // Browser-based MCP clients (e.g. an inspector at http://localhost:6274) need CORS on
+        // /token, /register and /revoke; none is allowed unless the person names the origins.
+        const QStringList origins = qEnvironmentVariable("TESSERA_CORS_ORIGINS")
+                                        .split(QRegularExpression(QStringLiteral("[\\s,]+")), Qt::SkipEmptyParts);
+        if (Status s = m_server->setCorsAllowedOrigins(origins); !s) {
+            delete m_server;
+            m_server = nullptr;
+            setState(State::Failed, tr("TESSERA_CORS_ORIGINS: %1").arg(s.error().message));
+            return;
+        }
         if (Status s = m_server->start(m_locations.port); !s) {
             delete m_server;
             m_server = nullptr;

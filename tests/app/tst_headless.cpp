@@ -2,6 +2,7 @@
 // `tessera --headless` and `tessera-cli status` as a newcomer would use them, against a real
 // gnome-keyring Secret Service: start, status, single instance, restart keeps the key,
 // private files, clean stop.
+#include "support/httptestclient.h"
 #include "support/tesserainstance.h"
 #include "support/testsupport.h"
 
@@ -38,7 +39,7 @@ private Q_SLOTS:
         QCOMPARE(s.value(QStringLiteral("issuer")).toString(), t.issuer());
         const QString kid = s.value(QStringLiteral("signingKid")).toString();
         QCOMPARE(kid.size(), 43);
-        QCOMPARE(s.value(QStringLiteral("schemaVersion")).toInt(), 2);
+        QCOMPARE(s.value(QStringLiteral("schemaVersion")).toInt(), 3);
 
         // Files and sockets are the user's alone.
         QCOMPARE(fileMode(t.dataDir()), 0700);
@@ -95,6 +96,53 @@ private Q_SLOTS:
         QVERIFY2(second.out.contains("asked it to show its window"), second.out.constData());
         QCOMPARE(t.stop(), 0);
         QVERIFY(!t.log().contains("failed to load"));
+    }
+
+    // CORS for browser-based clients is off unless the person names origins (TESSERA_CORS_ORIGINS);
+    // a bad entry fails closed with a message that names it.
+    void testCorsOriginsFromEnvironment()
+    {
+        auto preflight = [](const TesseraInstance &t, const QByteArray &origin) {
+            RawClient c;
+            std::optional<HttpReply> r;
+            if (c.connectTo(t.port()))
+                r = c.exchange("OPTIONS /token HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(t.port())
+                    + "\r\nOrigin: " + origin + "\r\nAccess-Control-Request-Method: POST\r\n\r\n");
+            return r;
+        };
+        {
+            TesseraInstance t;
+            QVERIFY(t.start());
+            QVERIFY2(t.waitUntil(0), t.log().constData());
+            const auto r = preflight(t, "http://localhost:6274");
+            QVERIFY(r);
+            QVERIFY2(r->header("access-control-allow-origin").isEmpty(), r->statusLine.constData());
+            QCOMPARE(t.stop(), 0);
+        }
+        qputenv("TESSERA_CORS_ORIGINS", "http://localhost:6274, https://inspector.example");
+        {
+            TesseraInstance t;
+            QVERIFY(t.start());
+            QVERIFY2(t.waitUntil(0), t.log().constData());
+            const auto r = preflight(t, "http://localhost:6274");
+            QVERIFY(r);
+            QCOMPARE(r->header("access-control-allow-origin"), QByteArray("http://localhost:6274"));
+            const auto other = preflight(t, "http://localhost:9999");
+            QVERIFY(other);
+            QVERIFY(other->header("access-control-allow-origin").isEmpty());
+            QCOMPARE(t.stop(), 0);
+        }
+        qputenv("TESSERA_CORS_ORIGINS", "http://evil.example/path");
+        {
+            TesseraInstance t;
+            QVERIFY(t.start());
+            CliResult status;
+            QTRY_VERIFY_WITH_TIMEOUT((status = t.cli({ QStringLiteral("status") })).out.contains("failed"), 15000);
+            QCOMPARE(status.exitCode, 1);
+            QVERIFY2(status.out.contains("TESSERA_CORS_ORIGINS: \"http://evil.example/path\""), status.out.constData());
+            t.stop();
+        }
+        qunsetenv("TESSERA_CORS_ORIGINS");
     }
 
     void testCliUsageAndHelp()
