@@ -275,6 +275,34 @@ TestCase {
         verify(seen.indexOf("approveButton") < 0);
     }
 
+    // G3: three denials through the prompt, and the agent's next request never reaches it.
+    function test_repeatedDenialsThrottle() {
+        for (let i = 0; i < 3; ++i) {
+            const id = PromptFixture.submit({
+                    "clientId": "agent-nag",
+                    "clientName": "Nagging agent"
+                });
+            verify(id !== "", "request " + (i + 1) + " is shown");
+            waitForPrompt();
+            keyClick(Qt.Key_Escape);
+            compare(PromptFixture.outcome(id), "denied");
+            tryVerify(() => !win.visible, 2000);
+            PromptFixture.advanceSecs(61); // not the per-minute limit: the denials
+        }
+        compare(PromptFixture.submit({
+                    "clientId": "agent-nag",
+                    "clientName": "Nagging agent"
+                }), "");
+        compare(PromptFixture.submitError(), "throttled");
+        compare(ConsentController.count, 0);
+        wait(100);
+        verify(!win.visible, "a throttled request raises no prompt");
+        // Another agent is not affected.
+        verify(PromptFixture.submit({
+                    "clientId": "agent-other"
+                }) !== "");
+        waitForPrompt();
+    }
     function test_timeoutDeniesAndMovesOn() {
         const first = PromptFixture.submit({
                 "clientId": "agent-a"
