@@ -1,27 +1,138 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls as QQC2
 import QtQuick.Layouts
 import Tessera.App
 import Tessera.Ui
 
+// The dashboard: agents, grants, resources, activity, settings. The Freeze control sits in
+// the header above every page; a banner spans the window while Tessera is frozen.
 QQC2.ApplicationWindow {
     id: root
+
+    property int currentPage: 0
+    readonly property var pages: [
+        {
+            "key": "agents",
+            "title": qsTr("Agents"),
+            "hint": "Ctrl+1"
+        },
+        {
+            "key": "grants",
+            "title": qsTr("Grants"),
+            "hint": "Ctrl+2"
+        },
+        {
+            "key": "resources",
+            "title": qsTr("Resources"),
+            "hint": "Ctrl+3"
+        },
+        {
+            "key": "activity",
+            "title": qsTr("Activity"),
+            "hint": "Ctrl+4"
+        },
+        {
+            "key": "settings",
+            "title": qsTr("Settings"),
+            "hint": "Ctrl+5"
+        }
+    ]
 
     function bringToFront() {
         root.show();
         root.raise();
         root.requestActivate();
     }
+    // For packaging/screenshots.sh and tools: the page keys showPage() accepts.
+    function pageNames() {
+        return root.pages.map(p => p.key);
+    }
+    function showPage(key) {
+        for (let i = 0; i < root.pages.length; ++i) {
+            if (root.pages[i].key === key) {
+                root.currentPage = i;
+                nav.currentIndex = i;
+                return;
+            }
+        }
+    }
 
+    color: Theme.palette.window
     height: 800
-    minimumHeight: 480
-    minimumWidth: 720
-    title: StatusController.healthy ? qsTr("Tessera") : qsTr("Tessera — %1").arg(StatusController.statusLine)
+    minimumHeight: 520
+    minimumWidth: 900
+    title: StatusController.frozen ? qsTr("Tessera — frozen") : StatusController.healthy ? qsTr("Tessera") : qsTr("Tessera — %1").arg(StatusController.statusLine)
     visible: true
     width: 1280
 
     footer: StatusBar {
+    }
+    header: ColumnLayout {
+        spacing: 0
+
+        QQC2.ToolBar {
+            Layout.fillWidth: true
+            leftPadding: Theme.spacingLarge
+            rightPadding: Theme.spacingLarge
+
+            RowLayout {
+                anchors.fill: parent
+                spacing: Theme.spacingLarge
+
+                Image {
+                    Accessible.ignored: true
+                    Layout.preferredHeight: 22
+                    Layout.preferredWidth: 22
+                    source: "qrc:/icons/tessera.svg"
+                    sourceSize: Qt.size(44, 44)
+                }
+                PlainLabel {
+                    font.bold: true
+                    font.pointSize: Qt.application.font.pointSize * 1.1
+                    text: qsTr("Tessera")
+                }
+                PlainLabel {
+                    Layout.fillWidth: true
+                    color: Theme.muted
+                    elide: Text.ElideRight
+                    text: root.pages[root.currentPage].title
+                }
+                Rectangle {
+                    Accessible.name: waitingLabel.text
+                    Accessible.role: Accessible.StaticText
+                    border.color: Theme.warning
+                    color: Theme.warningTint
+                    implicitHeight: waitingLabel.implicitHeight + 8
+                    implicitWidth: waitingLabel.implicitWidth + 2 * Theme.spacingLarge
+                    objectName: "pendingPill"
+                    radius: height / 2
+                    visible: StatusController.pendingCount > 0
+
+                    PlainLabel {
+                        id: waitingLabel
+
+                        anchors.centerIn: parent
+                        color: Theme.warning
+                        font.bold: true
+                        text: StatusController.pendingCount === 1 ? qsTr("1 request waiting for you") : qsTr("%1 requests waiting for you").arg(StatusController.pendingCount)
+                    }
+                }
+                FreezeButton {
+                    id: freezeButton
+
+                }
+            }
+        }
+        FrozenBanner {
+            Layout.fillWidth: true
+        }
+        Rectangle {
+            Layout.fillWidth: true
+            color: Theme.divider
+            implicitHeight: 1
+        }
     }
 
     Connections {
@@ -31,24 +142,76 @@ QQC2.ApplicationWindow {
 
         target: StatusController
     }
+    Repeater {
+        model: root.pages.length
 
-    ColumnLayout {
-        anchors.centerIn: parent
-        spacing: Theme.spacingLarge
-        width: Math.min(parent.width - 2 * Theme.spacingLarge, 560)
+        Item {
+            id: shortcutHolder
 
-        PlainLabel {
-            Layout.fillWidth: true
-            font.pointSize: root.font.pointSize * Theme.fontScaleTitle
-            horizontalAlignment: Text.AlignHCenter
-            text: qsTr("Tessera")
+            required property int index
+
+            Shortcut {
+                context: Qt.ApplicationShortcut
+                sequence: "Ctrl+" + (shortcutHolder.index + 1)
+
+                onActivated: root.showPage(root.pages[shortcutHolder.index].key)
+            }
         }
-        PlainLabel {
+    }
+    RowLayout {
+        anchors.fill: parent
+        spacing: 0
+
+        Rectangle {
+            Layout.fillHeight: true
+            Layout.preferredWidth: Theme.navWidth
+            color: Theme.palette.window
+
+            NavRail {
+                id: nav
+
+                anchors.fill: parent
+                anchors.margins: Theme.spacing
+                entries: root.pages
+                focus: true
+
+                onActivated: index => root.currentPage = index
+            }
+        }
+        Rectangle {
+            Layout.fillHeight: true
+            color: Theme.divider
+            implicitWidth: 1
+        }
+        StackLayout {
+            id: stack
+
+            Layout.fillHeight: true
             Layout.fillWidth: true
-            color: Theme.muted
-            horizontalAlignment: Text.AlignHCenter
-            text: qsTr("Agents ask here for access. Nothing has asked yet.")
-            wrapMode: Text.WordWrap
+            currentIndex: root.currentPage
+
+            AgentsPage {
+                active: root.visible && stack.currentIndex === 0
+
+                onShowGrants: clientId => {
+                    grantsPage.showAgent(clientId);
+                    root.showPage("grants");
+                }
+            }
+            GrantsPage {
+                id: grantsPage
+
+                active: root.visible && stack.currentIndex === 1
+            }
+            ResourcesPage {
+                active: root.visible && stack.currentIndex === 2
+            }
+            ActivityPage {
+                active: root.visible && stack.currentIndex === 3
+            }
+            SettingsPage {
+                active: root.visible && stack.currentIndex === 4
+            }
         }
     }
 }

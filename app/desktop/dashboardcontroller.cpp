@@ -249,12 +249,16 @@ QString DashboardController::formatDateTime(qint64 secs) const
         return QStringLiteral("—");
     const QDateTime t = QDateTime::fromSecsSinceEpoch(secs).toLocalTime();
     const QDateTime now = QDateTime::fromSecsSinceEpoch(m_now).toLocalTime();
+    // Compact enough for a table column: minutes, not seconds; the year only when it differs.
     const QLocale locale;
+    const QString time = locale.toString(t.time(), QStringLiteral("HH:mm"));
     if (t.date() == now.date())
-        return tr("Today %1").arg(locale.toString(t.time(), QLocale::ShortFormat));
+        return tr("Today %1").arg(time);
     if (t.date() == now.date().addDays(-1))
-        return tr("Yesterday %1").arg(locale.toString(t.time(), QLocale::ShortFormat));
-    return locale.toString(t, QLocale::ShortFormat);
+        return tr("Yesterday %1").arg(time);
+    if (t.date().year() == now.date().year())
+        return locale.toString(t, QStringLiteral("d MMM HH:mm"));
+    return locale.toString(t.date(), QStringLiteral("d MMM yyyy"));
 }
 
 QString DashboardController::formatTimestampMs(qint64 ms) const

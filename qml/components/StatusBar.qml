@@ -5,7 +5,8 @@ import QtQuick.Layouts
 import Tessera.App
 import Tessera.Ui
 
-// One line that says whether Tessera is working, and where.
+// One line that says whether Tessera is working, and where; plus the two states nobody may
+// miss: frozen, and an audit chain that failed verification.
 QQC2.ToolBar {
     id: root
 
@@ -21,17 +22,25 @@ QQC2.ToolBar {
         Rectangle {
             Accessible.ignored: true
             Layout.alignment: Qt.AlignVCenter
-            color: StatusController.healthy ? Theme.good : Theme.danger
+            color: StatusController.frozen ? Theme.frozen : StatusController.healthy ? Theme.good : Theme.danger
             implicitHeight: 10
             implicitWidth: 10
             radius: 5
         }
         PlainLabel {
-            objectName: "statusLine"
             Accessible.name: qsTr("Status: %1").arg(text)
             Layout.fillWidth: true
             elide: Text.ElideRight
-            text: StatusController.statusLine
+            objectName: "statusLine"
+            text: StatusController.frozen ? qsTr("Frozen: no tokens, every request refused") : StatusController.statusLine
+        }
+        PlainLabel {
+            Accessible.name: text
+            color: Theme.danger
+            font.bold: true
+            objectName: "chainBroken"
+            text: qsTr("Audit chain broken")
+            visible: Dashboard.chainState === "broken"
         }
         PlainLabel {
             color: Theme.muted

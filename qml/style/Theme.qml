@@ -28,4 +28,19 @@ QtObject {
     readonly property color cardBackground: Qt.rgba(palette.windowText.r, palette.windowText.g, palette.windowText.b, dark ? 0.06 : 0.04)
     readonly property color cardBorder: Qt.rgba(palette.windowText.r, palette.windowText.g, palette.windowText.b, 0.15)
     readonly property string monospaceFamily: "monospace"
+
+    // Dashboard: layout, surfaces, selection and the frozen state.
+    readonly property int spacingSmall: 4
+    readonly property int spacingXLarge: 24
+    readonly property int navWidth: 200
+    readonly property color surface: palette.base
+    readonly property color divider: Qt.rgba(palette.windowText.r, palette.windowText.g, palette.windowText.b, dark ? 0.14 : 0.12)
+    readonly property color rowHover: Qt.rgba(palette.windowText.r, palette.windowText.g, palette.windowText.b, dark ? 0.06 : 0.04)
+    readonly property color rowSelected: Qt.rgba(palette.highlight.r, palette.highlight.g, palette.highlight.b, dark ? 0.32 : 0.16)
+    readonly property color focusRing: palette.highlight
+    readonly property color goodTint: Qt.rgba(good.r, good.g, good.b, dark ? 0.20 : 0.10)
+    readonly property color frozen: dark ? "#3b6fd8" : "#1d4ed8"
+    readonly property color frozenInk: "#ffffff"
+    readonly property real fontScaleSection: 1.2
+    readonly property real fontScaleSmall: 0.88
 }
