@@ -9,6 +9,7 @@
 #include "oauth/authorizationserver.h"
 #include "oauth/keymanager.h"
 #include "store/auditlog.h"
+#include "store/checkpointer.h"
 #include "store/database.h"
 #include "vault/keychainsecretstore.h"
 #include "vault/secretstore.h"
@@ -93,6 +94,10 @@ Status Application::openDatabase()
         return db.error();
     m_db = std::move(*db);
     m_audit = std::make_unique<Store::AuditLog>(*m_db, SystemClock::instance());
+    if (auto checkpointer = Store::BackgroundCheckpointer::start(*m_db))
+        m_checkpointer = std::move(*checkpointer);
+    else // SQLite's own automatic checkpoints stay on: slower commits now and then, nothing lost
+        qCWarning(lcApp).noquote() << "WAL checkpoints stay on the main thread:" << checkpointer.error().message;
     // The audit log's text-search index is filled in batches, off the token endpoint's path
     // (AuditLog::indexForSearch says why); searches never lag behind it.
     auto *indexing = new QTimer(this);

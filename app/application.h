@@ -18,6 +18,7 @@ class IpcServer;
 }
 namespace Tessera::Store {
 class AuditLog;
+class BackgroundCheckpointer;
 class Database;
 } // namespace Tessera::Store
 namespace Tessera::Vault {
@@ -125,6 +126,7 @@ private:
     static constexpr int AuditIndexIntervalMs = 500;
     static constexpr int AuditIndexBatch = 200;
     std::unique_ptr<Store::AuditLog> m_audit; ///< the one AuditLog of m_db (it caches the chain head)
+    std::unique_ptr<Store::BackgroundCheckpointer> m_checkpointer; ///< WAL checkpoints off the event loop
     Vault::SecretStore *m_vault = nullptr;
     OAuth::KeyManager *m_keys = nullptr;
     Consent::ConsentBroker *m_broker = nullptr;
