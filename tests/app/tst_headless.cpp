@@ -39,7 +39,7 @@ private Q_SLOTS:
         QCOMPARE(s.value(QStringLiteral("issuer")).toString(), t.issuer());
         const QString kid = s.value(QStringLiteral("signingKid")).toString();
         QCOMPARE(kid.size(), 43);
-        QCOMPARE(s.value(QStringLiteral("schemaVersion")).toInt(), 3);
+        QCOMPARE(s.value(QStringLiteral("schemaVersion")).toInt(), 4);
 
         // Files and sockets are the user's alone.
         QCOMPARE(fileMode(t.dataDir()), 0700);
