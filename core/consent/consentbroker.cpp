@@ -63,6 +63,13 @@ ConsentBroker::ConsentBroker(
                    .value(QStringLiteral("consent.frozen"), QStringLiteral("0"))
                    .valueOr(QStringLiteral("1"))
         == QStringLiteral("1");
+    // So does the person's prompt timeout (Settings page), headless or not.
+    if (auto stored = Store::SettingsStore(m_db).get(QString::fromLatin1(PromptTimeoutSettingKey));
+        stored && stored->has_value()) {
+        bool ok = false;
+        if (const int secs = (*stored)->toInt(&ok); ok)
+            setPromptTimeoutSecs(secs);
+    }
 }
 
 ConsentBroker::~ConsentBroker()

@@ -90,6 +90,8 @@ public:
      * person chooses). Clamped to 1 s .. 1 day; requests already pending keep their deadline.
      */
     void setPromptTimeoutSecs(int secs);
+    /** @brief Where the person's prompt timeout is kept (settings); read at construction. */
+    static constexpr const char *PromptTimeoutSettingKey = "consent.promptTimeoutSecs";
 
 Q_SIGNALS:
     void requestAdded(const QString &id);

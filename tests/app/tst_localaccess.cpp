@@ -8,6 +8,7 @@
 #include <QCryptographicHash>
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -723,6 +724,33 @@ private Q_SLOTS:
                   .toObject();
         QCOMPARE(report.value(QStringLiteral("ok")).toBool(), false);
         QCOMPARE(report.value(QStringLiteral("firstBadSeq")).toInteger(), 3);
+    }
+
+    // Last, because it restarts Tessera: nobody answers, so tessera-cli exits 4 (timeout) once
+    // the person's prompt timeout has passed (the shortest the Settings page allows, 15 s, kept in
+    // the settings table and read at start, headless too), printing no token.
+    void testUnansweredRequestTimesOut()
+    {
+        QCOMPARE(m_t->stop(), 0);
+        QProcess sqlite;
+        sqlite.start(QStringLiteral("sqlite3"),
+            { dbPath(),
+                QStringLiteral("INSERT OR REPLACE INTO settings (key, value) "
+                               "VALUES ('consent.promptTimeoutSecs', '15');") });
+        QVERIFY(sqlite.waitForFinished(20000));
+        QVERIFY2(sqlite.exitCode() == 0, sqlite.readAllStandardError().constData());
+        QVERIFY(m_t->start());
+        QVERIFY2(m_t->waitUntil(0), m_t->log().constData());
+
+        actAs(QStringLiteral("unanswered-agent"));
+        QElapsedTimer waited;
+        waited.start();
+        const CliResult r = cliAs({ QStringLiteral("token"), QStringLiteral("--resource"), m_resource }, {}, 60000);
+        QCOMPARE(r.exitCode, 4);
+        QVERIFY2(waited.elapsed() >= 14000, QByteArray::number(waited.elapsed()).constData());
+        QVERIFY2(r.out.isEmpty(), r.out.constData());
+        QVERIFY2(!r.err.isEmpty(), "a timeout says so");
+        QVERIFY(pending().isEmpty());
     }
 };
 

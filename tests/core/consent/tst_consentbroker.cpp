@@ -7,10 +7,12 @@
 #include "store/consentrequeststore.h"
 #include "store/database.h"
 #include "store/resourcestore.h"
+#include "store/settingsstore.h"
 #include "support/fakeclock.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
+
 #include <QTest>
 
 using namespace Tessera;
@@ -363,6 +365,23 @@ private Q_SLOTS:
         QCOMPARE(broker.limits().promptTimeoutSecs, 1);
         broker.setPromptTimeoutSecs(10'000'000);
         QCOMPARE(broker.limits().promptTimeoutSecs, 86400);
+    }
+
+    // The person's timeout is kept in settings and outlives a restart (headless too).
+    void testPromptTimeoutFromSettings()
+    {
+        {
+            ConsentBroker fresh(*m_db, *m_audit, m_clock);
+            QCOMPARE(fresh.limits().promptTimeoutSecs, 120);
+        }
+        QVERIFY(Store::SettingsStore(*m_db).set(
+            QString::fromLatin1(ConsentBroker::PromptTimeoutSettingKey), QStringLiteral("45")));
+        ConsentBroker broker(*m_db, *m_audit, m_clock);
+        QCOMPARE(broker.limits().promptTimeoutSecs, 45);
+        QVERIFY(Store::SettingsStore(*m_db).set(
+            QString::fromLatin1(ConsentBroker::PromptTimeoutSettingKey), QStringLiteral("not a number")));
+        ConsentBroker ignoring(*m_db, *m_audit, m_clock);
+        QCOMPARE(ignoring.limits().promptTimeoutSecs, 120);
     }
 };
 
