@@ -61,6 +61,32 @@ QQC2.ApplicationWindow {
 
     color: Theme.palette.window
     height: 800
+    // The controls (toolbar, buttons, fields, menus and every dialog, which inherit the
+    // window's palette) take their colours from the same system palette as the pages, so a
+    // dark desktop gives a dark window throughout. Fusion in Qt 6.4 would otherwise keep the
+    // platform theme's palette, which need not follow the application palette.
+    palette.alternateBase: Theme.palette.alternateBase
+    palette.base: Theme.palette.base
+    palette.brightText: Theme.palette.highlightedText
+    palette.button: Theme.palette.button
+    palette.buttonText: Theme.palette.buttonText
+    palette.dark: Theme.palette.dark
+    palette.disabled.buttonText: Theme.disabledPalette.buttonText
+    palette.disabled.text: Theme.disabledPalette.text
+    palette.disabled.windowText: Theme.disabledPalette.windowText
+    palette.highlight: Theme.palette.highlight
+    palette.highlightedText: Theme.palette.highlightedText
+    palette.light: Theme.palette.light
+    palette.link: Theme.palette.highlight
+    palette.mid: Theme.palette.mid
+    palette.midlight: Theme.palette.midlight
+    palette.placeholderText: Theme.palette.placeholderText
+    palette.shadow: Theme.palette.shadow
+    palette.text: Theme.palette.text
+    palette.toolTipBase: Theme.palette.base
+    palette.toolTipText: Theme.palette.text
+    palette.window: Theme.palette.window
+    palette.windowText: Theme.palette.windowText
     minimumHeight: 520
     minimumWidth: 900
     title: StatusController.frozen ? qsTr("Tessera — frozen") : StatusController.healthy ? qsTr("Tessera") : qsTr("Tessera — %1").arg(StatusController.statusLine)
@@ -141,6 +167,10 @@ QQC2.ApplicationWindow {
         }
 
         target: StatusController
+    }
+    EnterPressesButton {
+        focusItem: root.activeFocusItem
+        objectName: "enterPressesButton"
     }
     Repeater {
         model: root.pages.length

@@ -18,7 +18,12 @@ QQC2.Dialog {
     leftPadding: Theme.spacingXLarge
     modal: true
     rightPadding: Theme.spacingXLarge
-    width: Math.min(520, (parent ? parent.width : 520) - 2 * Theme.spacingLarge)
+    // One width for the dialog and its text, from the parent alone: binding the text to the
+    // popup's availableWidth re-enters the popup's layout when the parent resizes (the text
+    // re-wraps, implicitHeight changes while the popup is still positioning itself: a loop).
+    readonly property real dialogWidth: Math.min(520, (parent ? parent.width : 520) - 2 * Theme.spacingLarge)
+
+    width: dialogWidth
 
     header: PlainLabel {
         bottomPadding: 0
@@ -48,12 +53,13 @@ QQC2.Dialog {
     onAccepted: root.confirmed()
     onOpened: cancelButton.forceActiveFocus()
 
+    EnterPressesButton {
+        focusItem: body.Window.activeFocusItem
+    }
     PlainLabel {
         id: body
 
-        // A width from the dialog, not anchors to the content item: wrapping text anchored to a
-        // popup's content item feeds its height back into the popup's implicit size (a loop).
-        width: root.availableWidth
+        width: Math.max(0, root.dialogWidth - root.leftPadding - root.rightPadding)
         wrapMode: Text.WordWrap
     }
 }

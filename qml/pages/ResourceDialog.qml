@@ -107,6 +107,9 @@ QQC2.Dialog {
         id: editor
 
     }
+    EnterPressesButton {
+        focusItem: scroll.Window.activeFocusItem
+    }
     ListModel {
         id: scopeModel
 

@@ -15,6 +15,7 @@ set(TESSERA_DASHBOARD_QML
     components/ConfirmDialog.qml
     components/FieldError.qml
     components/ChoiceBox.qml
+    components/EnterPressesButton.qml
     pages/AgentsPage.qml
     pages/GrantsPage.qml
     pages/GrantTable.qml

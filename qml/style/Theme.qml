@@ -8,6 +8,8 @@ QtObject {
     id: root
 
     readonly property SystemPalette palette: SystemPalette { colorGroup: SystemPalette.Active }
+    // Disabled text and controls: the windows copy these into their Qt Quick Controls palette.
+    readonly property SystemPalette disabledPalette: SystemPalette { colorGroup: SystemPalette.Disabled }
     readonly property bool dark: palette.window.hslLightness < 0.5
 
     readonly property int spacing: 8

@@ -13,6 +13,7 @@
 #include "store/grantstore.h"
 #include "store/resourcestore.h"
 
+#include <QAccessible>
 #include <QClipboard>
 #include <QFile>
 #include <QGuiApplication>
@@ -26,6 +27,15 @@ namespace Tessera::Test {
 
 namespace {
 QPointer<FixtureObject> s_instance;
+
+bool inheritsClass(const QObject *object, const char *className)
+{
+    for (const QMetaObject *m = object->metaObject(); m; m = m->superClass()) {
+        if (qstrcmp(m->className(), className) == 0)
+            return true;
+    }
+    return false;
+}
 
 Http::Request tokenRequest(const QList<QPair<QString, QString>> &fields)
 {
@@ -202,6 +212,21 @@ void FixtureObject::unfreeze()
 {
     if (m_app->consentBroker())
         m_app->consentBroker()->setFrozen(false, QStringLiteral("test"));
+}
+
+QString FixtureObject::accessibleName(QObject *item) const
+{
+    // Controls publish their names only while accessibility is on, as with a screen reader.
+    if (!QAccessible::isActive())
+        QAccessible::setActive(true);
+    QAccessibleInterface *iface = item ? QAccessible::queryAccessibleInterface(item) : nullptr;
+    QString name = iface ? iface->text(QAccessible::Name) : QString();
+    // Without a platform accessibility bridge (offscreen), Qt Quick Controls never switch on
+    // and so never copy a button's text into its name, as they do once a screen reader is
+    // there (QQuickAbstractButton: maybeSetAccessibleName(text)). Do what they would.
+    if (name.isEmpty() && item && inheritsClass(item, "QQuickAbstractButton"))
+        name = item->property("text").toString();
+    return name;
 }
 
 } // namespace Tessera::Test

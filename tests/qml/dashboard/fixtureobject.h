@@ -53,6 +53,11 @@ public:
     Q_INVOKABLE bool fileExists(const QString &path) const;
     Q_INVOKABLE QString clipboardText() const;
     Q_INVOKABLE QUrl fileUrl(const QString &path) const;
+    /**
+     * @brief The name a screen reader hears for @p item: its accessibility interface's Name
+     * (Accessible.name, or what the control derives from its text), empty if it has none.
+     */
+    Q_INVOKABLE QString accessibleName(QObject *item) const;
     /** @brief Puts the database back to the seeded state of frozen, prompt timeout etc. */
     Q_INVOKABLE void unfreeze();
 

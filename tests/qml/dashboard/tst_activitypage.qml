@@ -32,6 +32,27 @@ TestCase {
         compare(page.model.searchText, "");
         verify(!page.model.filtered);
     }
+    // Fewer than 3 characters would scan the whole log: typing them does not search, Enter does.
+    function test_short_search_waits_for_enter() {
+        const page = createPage();
+        const field = findChild(page, "searchField");
+        field.forceActiveFocus();
+        keyClicks("re");
+        wait(600);
+        compare(page.model.searchText, "");
+        verify(!page.model.filtered);
+        keyClick(Qt.Key_Return);
+        compare(page.model.searchText, "re");
+        // A third character searches again by itself, after a pause, not per keystroke.
+        keyClicks("v");
+        compare(page.model.searchText, "re");
+        tryCompare(page.model, "searchText", "rev");
+        // Back under 3 characters: the list is unfiltered again rather than stuck on "rev".
+        keyClick(Qt.Key_Backspace);
+        tryCompare(page.model, "searchText", "");
+        keyClick(Qt.Key_Escape);
+        compare(field.text, "");
+    }
     function test_filter_by_kind_and_agent() {
         const page = createPage();
         findChild(page, "activityKindFilter").select("grant.created");
