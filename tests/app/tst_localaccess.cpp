@@ -660,7 +660,7 @@ private Q_SLOTS:
 
     void testShellCompletion()
     {
-        const QString dir = QStringLiteral(TESSERA_SOURCE_DIR "/packaging/completion/");
+        const QString dir = sourcePath(QStringLiteral("packaging/completion/"));
         // bash: the commands, then a secret name asked from the running Tessera.
         const auto complete = [&](const QString &line) {
             QProcess bash;

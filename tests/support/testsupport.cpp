@@ -18,6 +18,11 @@ QByteArray readTestData(const QString &relativePath)
     return f.readAll();
 }
 
+QString sourcePath(const QString &relativePath)
+{
+    return QStringLiteral(TESSERA_SOURCE_DIR "/") + relativePath;
+}
+
 QString builtExecutable(const QString &name)
 {
     return QStringLiteral(TESSERA_BINARY_DIR "/bin/") + name;

@@ -10,6 +10,9 @@ namespace Tessera::Test {
 /** @brief Reads a file from tests/data; fails the calling test if it is missing. */
 [[nodiscard]] QByteArray readTestData(const QString &relativePath);
 
+/** @brief Absolute path of @p relativePath in the source tree (e.g. "packaging/completion"). */
+[[nodiscard]] QString sourcePath(const QString &relativePath);
+
 /** @brief Absolute path of a built executable (tessera, tessera-cli) in the build tree. */
 [[nodiscard]] QString builtExecutable(const QString &name);
 

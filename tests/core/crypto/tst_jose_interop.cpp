@@ -4,6 +4,7 @@
 #include "common/clock.h"
 #include "crypto/encoding.h"
 #include "crypto/jwt.h"
+#include "support/testsupport.h"
 
 #include <QDir>
 #include <QFile>
@@ -20,7 +21,7 @@ namespace {
 
 const QString Issuer = QStringLiteral("http://127.0.0.1:7391");
 const QString Audience = QStringLiteral("http://127.0.0.1:8931/mcp");
-const QString InteropDir = QStringLiteral(TESSERA_SOURCE_DIR "/tests/interop");
+const QString InteropDir = Tessera::Test::sourcePath(QStringLiteral("tests/interop"));
 
 struct NodeRun
 {
