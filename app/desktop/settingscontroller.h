@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "consent/consentbroker.h"
+
 #include <QObject>
 #include <QPointer>
 #include <QtQml/qqmlregistration.h>
@@ -41,7 +43,7 @@ class SettingsController : public QObject
 public:
     static constexpr const char *PortKey = "server.port";
     static constexpr const char *DefaultDurationKey = "consent.defaultDuration";
-    static constexpr const char *PromptTimeoutKey = "consent.promptTimeoutSecs";
+    static constexpr const char *PromptTimeoutKey = Consent::ConsentBroker::PromptTimeoutSettingKey;
     static constexpr const char *DefaultTokenLifetimeKey = "resource.defaultTokenLifetimeSecs";
     static constexpr int MinPort = 1024;
     static constexpr int MaxPort = 65535;

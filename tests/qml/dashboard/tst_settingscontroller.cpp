@@ -70,9 +70,10 @@ private Q_SLOTS:
         QVERIFY(!s.setPromptTimeoutSecs(7200));
         QCOMPARE(s.promptTimeoutSecs(), 45);
 
-        // A restart: the stored value wins over the broker's built-in default.
+        // A restart: the broker reads the stored value itself (headless too), and applying it
+        // again from the settings changes nothing.
         Consent::ConsentBroker fresh(*m_env->db, *m_env->audit, m_env->clock);
-        QCOMPARE(fresh.limits().promptTimeoutSecs, 120);
+        QCOMPARE(fresh.limits().promptTimeoutSecs, 45);
         App::DashboardContext::Parts parts;
         parts.database = m_env->db.get();
         parts.auditLog = m_env->audit.get();
