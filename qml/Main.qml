@@ -112,11 +112,12 @@ QQC2.ApplicationWindow {
                     Layout.preferredHeight: 22
                     Layout.preferredWidth: 22
                     source: "qrc:/icons/tessera.svg"
-                    sourceSize: Qt.size(44, 44)
+                    sourceSize.height: 44
+                    sourceSize.width: 44
                 }
                 PlainLabel {
                     font.bold: true
-                    font.pointSize: Qt.application.font.pointSize * 1.1
+                    font.pointSize: Theme.appFont.pointSize * 1.1
                     text: qsTr("Tessera")
                 }
                 PlainLabel {

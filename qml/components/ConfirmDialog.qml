@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import QtQuick
 import QtQuick.Controls as QQC2
-import QtQuick.Layouts
 import Tessera.Ui
 
 // Asks before something that cannot be undone. Cancel has the focus; Escape cancels.
@@ -29,7 +28,7 @@ QQC2.Dialog {
         bottomPadding: 0
         elide: Text.ElideRight
         font.bold: true
-        font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSection
+        font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSection
         padding: Theme.spacingXLarge
         text: root.title
     }
@@ -37,13 +36,13 @@ QQC2.Dialog {
         QQC2.Button {
             id: cancelButton
 
-            QQC2.DialogButtonBox.buttonRole: QQC2.DialogButtonBox.RejectRole
+            QQC2.DialogButtonBox.buttonRole: QQC2.Dialog.RejectRole
             text: qsTr("Cancel")
         }
         QQC2.Button {
             id: confirmButton
 
-            QQC2.DialogButtonBox.buttonRole: QQC2.DialogButtonBox.AcceptRole
+            QQC2.DialogButtonBox.buttonRole: QQC2.Dialog.AcceptRole
             objectName: "confirmButton"
             palette.button: Theme.danger
             palette.buttonText: "#ffffff"

@@ -38,7 +38,7 @@ GridLayout {
 
             Accessible.name: key.text + ": " + text
             Layout.fillWidth: true
-            font.family: root.monospace ? Theme.monospaceFamily : Qt.application.font.family
+            font.family: root.monospace ? Theme.monospaceFamily : Theme.appFont.family
             wrapMode: Text.WrapAnywhere
         }
         QQC2.ToolButton {
@@ -62,7 +62,7 @@ GridLayout {
 
         Layout.fillWidth: true
         color: root.noteColor
-        font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSmall
+        font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSmall
         visible: text.length > 0
         wrapMode: Text.WordWrap
     }

@@ -9,7 +9,7 @@ PlainLabel {
     Accessible.name: text
     Accessible.role: Accessible.AlertMessage
     color: Theme.danger
-    font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSmall
+    font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSmall
     visible: text.length > 0
     wrapMode: Text.WordWrap
 }

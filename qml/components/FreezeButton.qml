@@ -9,6 +9,34 @@ import Tessera.Ui
 QQC2.Button {
     id: root
 
+    // Its own component so that contentItem, a deferred property, holds no id.
+    component Snowflake: Canvas {
+        id: flake
+
+        property color ink
+
+        height: 14
+        width: 14
+
+        onInkChanged: flake.requestPaint()
+        onPaint: {
+            const ctx = flake.getContext("2d");
+            ctx.reset();
+            ctx.strokeStyle = flake.ink;
+            ctx.lineWidth = 1.6;
+            ctx.lineCap = "round";
+            const c = flake.width / 2;
+            for (let i = 0; i < 3; ++i) {
+                const a = i * Math.PI / 3;
+                const dx = Math.cos(a) * (c - 1), dy = Math.sin(a) * (c - 1);
+                ctx.beginPath();
+                ctx.moveTo(c - dx, c - dy);
+                ctx.lineTo(c + dx, c + dy);
+                ctx.stroke();
+            }
+        }
+    }
+
     readonly property bool frozen: StatusController.frozen
 
     function toggle() {
@@ -45,32 +73,9 @@ QQC2.Button {
         spacing: Theme.spacing
 
         // A snowflake drawn, not a font glyph: it must render the same everywhere.
-        Canvas {
-            id: flake
-
-            readonly property color ink: root.frozen ? Theme.frozenInk : Theme.palette.buttonText
-
+        Snowflake {
             anchors.verticalCenter: parent.verticalCenter
-            height: 14
-            width: 14
-
-            onInkChanged: requestPaint()
-            onPaint: {
-                const ctx = getContext("2d");
-                ctx.reset();
-                ctx.strokeStyle = flake.ink;
-                ctx.lineWidth = 1.6;
-                ctx.lineCap = "round";
-                const c = width / 2;
-                for (let i = 0; i < 3; ++i) {
-                    const a = i * Math.PI / 3;
-                    const dx = Math.cos(a) * (c - 1), dy = Math.sin(a) * (c - 1);
-                    ctx.beginPath();
-                    ctx.moveTo(c - dx, c - dy);
-                    ctx.lineTo(c + dx, c + dy);
-                    ctx.stroke();
-                }
-            }
+            ink: root.frozen ? Theme.frozenInk : Theme.palette.buttonText
         }
         PlainLabel {
             anchors.verticalCenter: parent.verticalCenter

@@ -76,7 +76,7 @@ ListView {
             }
             PlainLabel {
                 color: Theme.muted
-                font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSmall
+                font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSmall
                 text: item.modelData.hint || ""
                 visible: text.length > 0
             }

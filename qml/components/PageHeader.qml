@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import QtQuick
-import QtQuick.Controls as QQC2
 import QtQuick.Layouts
 import Tessera.Ui
 
@@ -25,7 +24,7 @@ RowLayout {
             Layout.fillWidth: true
             elide: Text.ElideRight
             font.bold: true
-            font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSection
+            font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSection
         }
         PlainLabel {
             id: subtitleLabel

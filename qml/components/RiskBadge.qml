@@ -21,16 +21,12 @@ Rectangle {
     implicitWidth: label.implicitWidth + 2 * Theme.spacing
     radius: height / 2
 
-    // The application font (qmllint knows no Qt.application.font in Qt 6.4).
-    FontMetrics {
-        id: appFont
-    }
     PlainLabel {
         id: label
 
         anchors.centerIn: parent
         color: root.toneColor
         font.bold: true
-        font.pointSize: Math.max(7, appFont.font.pointSize * 0.8)
+        font.pointSize: Math.max(7, Theme.appFont.pointSize * 0.8)
     }
 }

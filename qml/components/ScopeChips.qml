@@ -34,7 +34,7 @@ Flow {
                 anchors.rightMargin: Theme.spacing
                 elide: Text.ElideRight
                 font.family: Theme.monospaceFamily
-                font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSmall
+                font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSmall
                 text: chip.modelData
                 verticalAlignment: Text.AlignVCenter
             }

@@ -136,7 +136,9 @@ FocusScope {
     }
     Shortcut {
         enabled: root.active
-        sequence: StandardKey.Find
+        // StandardKey.Find is Ctrl+F on every platform Qt knows, and the 6.4 linter cannot
+        // resolve the StandardKey enum (an exported value type), so the sequence is spelled out.
+        sequence: "Ctrl+F"
 
         onActivated: searchField.forceActiveFocus()
     }
@@ -396,7 +398,7 @@ FocusScope {
                                 PlainLabel {
                                     color: Theme.muted
                                     font.family: Theme.monospaceFamily
-                                    font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSmall
+                                    font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSmall
                                     text: eventRow.kind
                                 }
                             }
@@ -404,7 +406,7 @@ FocusScope {
                                 Layout.fillWidth: true
                                 color: Theme.muted
                                 elide: Text.ElideRight
-                                font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSmall
+                                font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSmall
                                 text: [Dashboard.formatTimestampMs(eventRow.timeMs), eventRow.clientName || eventRow.clientId, eventRow.resource, qsTr("by %1").arg(eventRow.actor)].filter(s => s.length > 0).join("  ·  ")
                             }
                         }
@@ -426,7 +428,7 @@ FocusScope {
                     anchors.bottom: parent.bottom
                     anchors.horizontalCenter: parent.horizontalCenter
                     color: Theme.muted
-                    font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSmall
+                    font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSmall
                     padding: Theme.spacing
                     text: events.hasMore ? qsTr("Older events load as you scroll.") : events.count > 0 ? qsTr("Beginning of the log.") : ""
                 }
@@ -542,7 +544,7 @@ FocusScope {
                             Layout.leftMargin: Theme.spacingLarge
                             Layout.rightMargin: Theme.spacingLarge
                             font.family: Theme.monospaceFamily
-                            font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSmall
+                            font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSmall
                             readOnly: true
                             selectByMouse: true
                             text: root.prettyJson(detail.e.details || "{}")

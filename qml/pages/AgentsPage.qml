@@ -173,7 +173,7 @@ FocusScope {
                                 Layout.fillWidth: true
                                 color: Theme.muted
                                 elide: Text.ElideRight
-                                font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSmall
+                                font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSmall
                                 text: root.activeText(agentRow.activeGrants) + " · " + qsTr("seen %1").arg(Dashboard.formatRelative(agentRow.lastSeenAt > 0 ? agentRow.lastSeenAt : agentRow.createdAt))
                             }
                         }
@@ -230,7 +230,7 @@ FocusScope {
                                 Layout.fillWidth: true
                                 elide: Text.ElideRight
                                 font.bold: true
-                                font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSection
+                                font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSection
                                 objectName: "agentTitle"
                                 text: detail.a.name || detail.a.clientId || ""
                             }
@@ -324,7 +324,7 @@ FocusScope {
                             PlainLabel {
                                 Layout.fillWidth: true
                                 color: Theme.muted
-                                font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSmall
+                                font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSmall
                                 text: (detail.a.executables || []).length > 0 ? qsTr("Reported by the system (the program that owned the redirect port or the socket), not by the agent.") : qsTr("None observed yet.")
                                 wrapMode: Text.WordWrap
                             }
@@ -348,7 +348,7 @@ FocusScope {
                                     PlainLabel {
                                         Layout.fillWidth: true
                                         color: Theme.muted
-                                        font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSmall
+                                        font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSmall
                                         text: qsTr("first seen %1 · last %2 · %3").arg(Dashboard.formatDateTime(exe.modelData.firstSeen)).arg(Dashboard.formatRelative(exe.modelData.lastSeen)).arg(exe.modelData.count === 1 ? qsTr("once") : qsTr("%1 times").arg(exe.modelData.count))
                                     }
                                 }

@@ -8,7 +8,8 @@ import Tessera.Ui
 // Grants as a table: one Tab stop, Up/Down to move, Delete to revoke the current grant.
 // Expiry counts down on Dashboard.now; nothing is re-queried for that.
 // No "pragma ComponentBehavior: Bound" here: in Qt 6.4 it keeps a ListView's header from
-// ever being created ("Component is not ready"). The delegate uses required properties anyway.
+// ever being created ("Component is not ready"). The delegate uses required properties anyway,
+// and delegate and header reach the table through ListView.view, typed, not through root.
 ListView {
     id: root
 
@@ -22,11 +23,14 @@ ListView {
     readonly property int colUses: 44
     readonly property int colState: 76
     readonly property int colAction: 84
+    // Dashboard.now, read once for every row. The 6.4 linter knows no qlonglong (later Qt
+    // registers the 64-bit integers as builtins): the type check is off on this line only.
+    readonly property real now: Dashboard.now // qmllint disable type
 
     signal revokeRequested(string grantId)
 
     function effectiveState(state, expiresAt) {
-        return state === "active" && expiresAt > 0 && expiresAt <= Dashboard.now ? "expired" : state;
+        return state === "active" && expiresAt > 0 && expiresAt <= root.now ? "expired" : state;
     }
     function updateVisibleRange() {
         if (!root.model || !root.headerItem)
@@ -65,7 +69,9 @@ ListView {
         required property string revokedReason
         required property var scopes
         required property real useCount
-        readonly property string shownState: root.effectiveState(row.grantState, row.expiresAt)
+        // The table, typed: without ComponentBehavior Bound the linter cannot see root from here.
+        readonly property GrantTable table: ListView.view as GrantTable
+        readonly property string shownState: row.table.effectiveState(row.grantState, row.expiresAt)
         readonly property bool current: ListView.isCurrentItem
 
         Accessible.name: qsTr("%1 on %2: %3, %4").arg(row.clientName || row.clientId).arg(row.resourceName).arg(row.scopes.join(", ")).arg(stateBadge.text)
@@ -74,7 +80,7 @@ ListView {
         color: row.current ? Theme.rowSelected : hover.hovered ? Theme.rowHover : "transparent"
         implicitHeight: cells.implicitHeight + 2 * Theme.spacing
         objectName: "grantRow_" + row.grantId
-        width: ListView.view.width
+        width: row.table.width
 
         HoverHandler {
             id: hover
@@ -82,8 +88,8 @@ ListView {
         }
         TapHandler {
             onTapped: {
-                root.currentIndex = row.index;
-                root.forceActiveFocus();
+                row.table.currentIndex = row.index;
+                row.table.forceActiveFocus();
             }
         }
         Rectangle {
@@ -103,10 +109,10 @@ ListView {
             spacing: Theme.spacing
 
             ColumnLayout {
-                Layout.preferredWidth: root.colAgent
-                Layout.minimumWidth: root.colAgent
+                Layout.preferredWidth: row.table.colAgent
+                Layout.minimumWidth: row.table.colAgent
                 spacing: 0
-                visible: root.showAgent
+                visible: row.table.showAgent
 
                 PlainLabel {
                     Layout.fillWidth: true
@@ -118,13 +124,13 @@ ListView {
                     Layout.fillWidth: true
                     color: Theme.muted
                     elide: Text.ElideMiddle
-                    font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSmall
+                    font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSmall
                     text: row.clientId
                 }
             }
             ColumnLayout {
-                Layout.preferredWidth: root.colResource
-                Layout.minimumWidth: root.colResource
+                Layout.preferredWidth: row.table.colResource
+                Layout.minimumWidth: row.table.colResource
                 spacing: 0
 
                 PlainLabel {
@@ -136,7 +142,7 @@ ListView {
                     Layout.fillWidth: true
                     color: Theme.muted
                     elide: Text.ElideMiddle
-                    font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSmall
+                    font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSmall
                     text: row.resourceUri
                 }
             }
@@ -148,10 +154,10 @@ ListView {
                 scopes: row.scopes
             }
             ColumnLayout {
-                Layout.preferredWidth: root.colTime
-                Layout.minimumWidth: root.colTime
+                Layout.preferredWidth: row.table.colTime
+                Layout.minimumWidth: row.table.colTime
                 spacing: 0
-                visible: root.wide
+                visible: row.table.wide
 
                 PlainLabel {
                     Layout.fillWidth: true
@@ -160,15 +166,15 @@ ListView {
                 }
             }
             ColumnLayout {
-                Layout.preferredWidth: root.colTime
-                Layout.minimumWidth: root.colTime
+                Layout.preferredWidth: row.table.colTime
+                Layout.minimumWidth: row.table.colTime
                 spacing: 0
 
                 PlainLabel {
                     Layout.fillWidth: true
-                    color: row.shownState === "active" && row.expiresAt > 0 && row.expiresAt - Dashboard.now < 300 ? Theme.warning : Theme.palette.windowText
+                    color: row.shownState === "active" && row.expiresAt > 0 && row.expiresAt - row.table.now < 300 ? Theme.warning : Theme.palette.windowText
                     elide: Text.ElideRight
-                    font.family: row.shownState === "active" && row.expiresAt > 0 && row.expiresAt - Dashboard.now < 3600 ? Theme.monospaceFamily : Qt.application.font.family
+                    font.family: row.shownState === "active" && row.expiresAt > 0 && row.expiresAt - row.table.now < 3600 ? Theme.monospaceFamily : Theme.appFont.family
                     objectName: "expiresText"
                     text: row.shownState === "revoked" ? qsTr("revoked %1").arg(Dashboard.formatRelative(row.revokedAt)) : row.shownState === "expired" ? qsTr("expired") : row.expiresAt > 0 ? qsTr("in %1").arg(Dashboard.formatCountdown(row.expiresAt)) : qsTr("until revoked")
                 }
@@ -176,27 +182,27 @@ ListView {
                     Layout.fillWidth: true
                     color: Theme.muted
                     elide: Text.ElideRight
-                    font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSmall
+                    font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSmall
                     text: row.expiresAt > 0 ? Dashboard.formatDateTime(row.expiresAt) : ""
                     visible: text.length > 0 && row.shownState !== "revoked"
                 }
             }
             PlainLabel {
-                Layout.preferredWidth: root.colTime
-                Layout.minimumWidth: root.colTime
+                Layout.preferredWidth: row.table.colTime
+                Layout.minimumWidth: row.table.colTime
                 elide: Text.ElideRight
                 text: Dashboard.formatRelative(row.lastUsedAt)
-                visible: root.wide
+                visible: row.table.wide
             }
             PlainLabel {
-                Layout.preferredWidth: root.colUses
-                Layout.minimumWidth: root.colUses
+                Layout.preferredWidth: row.table.colUses
+                Layout.minimumWidth: row.table.colUses
                 horizontalAlignment: Text.AlignRight
                 text: Dashboard.formatCount(row.useCount)
             }
             Item {
-                Layout.preferredWidth: root.colState
-                Layout.minimumWidth: root.colState
+                Layout.preferredWidth: row.table.colState
+                Layout.minimumWidth: row.table.colState
                 implicitHeight: stateBadge.implicitHeight
 
                 RiskBadge {
@@ -216,8 +222,8 @@ ListView {
                 }
             }
             Item {
-                Layout.preferredWidth: root.colAction
-                Layout.minimumWidth: root.colAction
+                Layout.preferredWidth: row.table.colAction
+                Layout.minimumWidth: row.table.colAction
                 implicitHeight: revokeButton.implicitHeight
 
                 QQC2.Button {
@@ -236,16 +242,20 @@ ListView {
                     text: qsTr("Revoke")
                     visible: row.shownState !== "revoked"
 
-                    Accessible.onPressAction: if (revokeButton.enabled) root.revokeRequested(row.grantId)
-                    onClicked: root.revokeRequested(row.grantId)
+                    Accessible.onPressAction: if (revokeButton.enabled) row.table.revokeRequested(row.grantId)
+                    onClicked: row.table.revokeRequested(row.grantId)
                 }
             }
         }
     }
     header: Rectangle {
+        id: headerBar
+
+        readonly property GrantTable table: ListView.view as GrantTable
+
         color: Theme.palette.window
         implicitHeight: headerRow.implicitHeight + Theme.spacing
-        width: ListView.view.width
+        width: headerBar.table.width
         z: 2
 
         Rectangle {
@@ -265,16 +275,16 @@ ListView {
             spacing: Theme.spacing
 
             PlainLabel {
-                Layout.preferredWidth: root.colAgent
-                Layout.minimumWidth: root.colAgent
+                Layout.preferredWidth: headerBar.table.colAgent
+                Layout.minimumWidth: headerBar.table.colAgent
                 color: Theme.muted
                 font.bold: true
                 text: qsTr("Agent")
-                visible: root.showAgent
+                visible: headerBar.table.showAgent
             }
             PlainLabel {
-                Layout.preferredWidth: root.colResource
-                Layout.minimumWidth: root.colResource
+                Layout.preferredWidth: headerBar.table.colResource
+                Layout.minimumWidth: headerBar.table.colResource
                 color: Theme.muted
                 font.bold: true
                 text: qsTr("Resource")
@@ -287,46 +297,46 @@ ListView {
                 text: qsTr("Scopes")
             }
             PlainLabel {
-                Layout.preferredWidth: root.colTime
-                Layout.minimumWidth: root.colTime
+                Layout.preferredWidth: headerBar.table.colTime
+                Layout.minimumWidth: headerBar.table.colTime
                 color: Theme.muted
                 font.bold: true
                 text: qsTr("Created")
-                visible: root.wide
+                visible: headerBar.table.wide
             }
             PlainLabel {
-                Layout.preferredWidth: root.colTime
-                Layout.minimumWidth: root.colTime
+                Layout.preferredWidth: headerBar.table.colTime
+                Layout.minimumWidth: headerBar.table.colTime
                 color: Theme.muted
                 font.bold: true
                 text: qsTr("Expires")
             }
             PlainLabel {
-                Layout.preferredWidth: root.colTime
-                Layout.minimumWidth: root.colTime
+                Layout.preferredWidth: headerBar.table.colTime
+                Layout.minimumWidth: headerBar.table.colTime
                 color: Theme.muted
                 font.bold: true
                 text: qsTr("Last used")
-                visible: root.wide
+                visible: headerBar.table.wide
             }
             PlainLabel {
-                Layout.preferredWidth: root.colUses
-                Layout.minimumWidth: root.colUses
+                Layout.preferredWidth: headerBar.table.colUses
+                Layout.minimumWidth: headerBar.table.colUses
                 color: Theme.muted
                 font.bold: true
                 horizontalAlignment: Text.AlignRight
                 text: qsTr("Uses")
             }
             PlainLabel {
-                Layout.preferredWidth: root.colState
-                Layout.minimumWidth: root.colState
+                Layout.preferredWidth: headerBar.table.colState
+                Layout.minimumWidth: headerBar.table.colState
                 color: Theme.muted
                 font.bold: true
                 text: qsTr("State")
             }
             Item {
-                Layout.preferredWidth: root.colAction
-                Layout.minimumWidth: root.colAction
+                Layout.preferredWidth: headerBar.table.colAction
+                Layout.minimumWidth: headerBar.table.colAction
             }
         }
     }

@@ -84,13 +84,13 @@ QQC2.Dialog {
         bottomPadding: 0
         elide: Text.ElideRight
         font.bold: true
-        font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSection
+        font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSection
         padding: Theme.spacingXLarge
         text: root.title
     }
     footer: QQC2.DialogButtonBox {
         QQC2.Button {
-            QQC2.DialogButtonBox.buttonRole: QQC2.DialogButtonBox.RejectRole
+            QQC2.DialogButtonBox.buttonRole: QQC2.Dialog.RejectRole
             text: qsTr("Cancel")
         }
         QQC2.Button {
@@ -188,7 +188,7 @@ QQC2.Dialog {
             PlainLabel {
                 Layout.fillWidth: true
                 color: Theme.muted
-                font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSmall
+                font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSmall
                 text: editor.canonicalUri.length > 0 && editor.canonicalUri !== editor.uri.trim() ? qsTr("Stored as %1 (the audience of its tokens).").arg(editor.canonicalUri) : qsTr("Exactly the URL agents use for this MCP server; it becomes the audience of its tokens.")
                 wrapMode: Text.WordWrap
             }
@@ -245,7 +245,7 @@ QQC2.Dialog {
             PlainLabel {
                 Layout.fillWidth: true
                 color: Theme.muted
-                font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSmall
+                font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSmall
                 text: qsTr("High-risk scopes are marked in the prompt. Default scopes are what an agent gets when it asks for none; with none chosen, the low-risk ones are the default.")
                 wrapMode: Text.WordWrap
             }
@@ -335,7 +335,7 @@ QQC2.Dialog {
             PlainLabel {
                 Layout.fillWidth: true
                 color: Theme.muted
-                font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSmall
+                font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSmall
                 text: qsTr("A new secret is shown once, after saving. Tessera keeps only its hash.")
                 visible: editor.introspection && (!editor.hadIntrospection || editor.renewSecret)
                 wrapMode: Text.WordWrap

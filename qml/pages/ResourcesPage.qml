@@ -147,12 +147,12 @@ FocusScope {
                                 color: Theme.muted
                                 elide: Text.ElideMiddle
                                 font.family: Theme.monospaceFamily
-                                font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSmall
+                                font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSmall
                                 text: resourceRow.uri
                             }
                             PlainLabel {
                                 color: Theme.muted
-                                font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSmall
+                                font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSmall
                                 text: resourceRow.activeGrants === 0 ? qsTr("no active grants") : resourceRow.activeGrants === 1 ? qsTr("1 active grant") : qsTr("%1 active grants").arg(resourceRow.activeGrants)
                             }
                         }
@@ -209,7 +209,7 @@ FocusScope {
                                 Layout.fillWidth: true
                                 elide: Text.ElideRight
                                 font.bold: true
-                                font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSection
+                                font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSection
                                 text: detail.r.displayName || ""
                             }
                             QQC2.Button {

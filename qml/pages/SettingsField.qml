@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import QtQuick
-import QtQuick.Controls as QQC2
 import QtQuick.Layouts
 import Tessera.Ui
 
@@ -40,7 +39,7 @@ GridLayout {
 
         Layout.fillWidth: true
         color: Theme.muted
-        font.pointSize: Qt.application.font.pointSize * Theme.fontScaleSmall
+        font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSmall
         visible: text.length > 0
         wrapMode: Text.WordWrap
     }

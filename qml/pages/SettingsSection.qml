@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import QtQuick
-import QtQuick.Controls as QQC2
 import QtQuick.Layouts
 import Tessera.Ui
 
@@ -18,7 +17,7 @@ ColumnLayout {
 
         Accessible.role: Accessible.Heading
         font.bold: true
-        font.pointSize: Qt.application.font.pointSize * 1.05
+        font.pointSize: Theme.appFont.pointSize * 1.05
     }
     Rectangle {
         Layout.fillWidth: true

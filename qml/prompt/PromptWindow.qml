@@ -50,9 +50,36 @@ QQC2.ApplicationWindow {
     }
 
     objectName: "promptWindow"
+    color: Theme.palette.window
     height: Math.min(780, Screen.desktopAvailableHeight - 40)
     minimumHeight: 480
     minimumWidth: 520
+    // As in Main.qml: Qt 6.4's controls keep the platform theme's palette and ignore the
+    // application's, so the buttons, checkboxes and the duration box take theirs, normal
+    // and disabled, from the same system palette as the rest of the prompt (dark on a
+    // dark desktop).
+    palette.alternateBase: Theme.palette.alternateBase
+    palette.base: Theme.palette.base
+    palette.brightText: Theme.palette.highlightedText
+    palette.button: Theme.palette.button
+    palette.buttonText: Theme.palette.buttonText
+    palette.dark: Theme.palette.dark
+    palette.disabled.buttonText: Theme.disabledPalette.buttonText
+    palette.disabled.text: Theme.disabledPalette.text
+    palette.disabled.windowText: Theme.disabledPalette.windowText
+    palette.highlight: Theme.palette.highlight
+    palette.highlightedText: Theme.palette.highlightedText
+    palette.light: Theme.palette.light
+    palette.link: Theme.palette.highlight
+    palette.mid: Theme.palette.mid
+    palette.midlight: Theme.palette.midlight
+    palette.placeholderText: Theme.palette.placeholderText
+    palette.shadow: Theme.palette.shadow
+    palette.text: Theme.palette.text
+    palette.toolTipBase: Theme.palette.base
+    palette.toolTipText: Theme.palette.text
+    palette.window: Theme.palette.window
+    palette.windowText: Theme.palette.windowText
     title: qsTr("Tessera: access request")
     visible: false
     width: 640

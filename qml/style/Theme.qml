@@ -22,6 +22,10 @@ QtObject {
     readonly property color danger: dark ? "#ff7b72" : "#b3261e"
     readonly property color muted: Qt.rgba(palette.windowText.r, palette.windowText.g, palette.windowText.b, 0.65)
 
+    // The application's default font, for sizes relative to it. Not Qt.application.font,
+    // which the 6.4 linter types as QQmlApplication (no font property).
+    readonly property FontMetrics appFontMetrics: FontMetrics {}
+    readonly property font appFont: appFontMetrics.font
     readonly property real fontScaleTitle: 1.6
 
     // Consent prompt: tints behind high-risk scopes and warnings, and the monospace face for URIs.
