@@ -327,6 +327,9 @@ Result<qint64> AuditLog::searchIndexedUpTo()
 
 Result<int> AuditLog::indexForSearch(int maxEvents)
 {
+    // Nothing appended since the last run (the common, idle case): no transaction at all.
+    if (m_cachedHead && m_cachedGeneration == m_db.rollbackGeneration() && m_indexedUpTo >= m_cachedHead->seq)
+        return 0;
     auto tx = Transaction::begin(m_db);
     if (!tx)
         return tx.error();
@@ -343,6 +346,8 @@ Result<int> AuditLog::indexForSearch(int maxEvents)
     const int added = q->rowsAffected();
     if (Status s = tx->commit(); !s)
         return s.error();
+    if (!m_db.inTransaction()) // inside a caller's transaction it may still roll back
+        m_indexedUpTo = *upTo + added;
     return added;
 }
 

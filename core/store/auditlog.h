@@ -123,6 +123,7 @@ private:
     const Clock &m_clock;
     std::optional<AuditHead> m_cachedHead;
     quint64 m_cachedGeneration = 0;
+    qint64 m_indexedUpTo = -1; ///< what indexForSearch() last committed, to skip idle runs
 };
 
 } // namespace Tessera::Store
