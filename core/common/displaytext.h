@@ -26,4 +26,33 @@ namespace Tessera {
 /** @brief Whether displaySafe() would change @p text. */
 [[nodiscard]] bool needsEscaping(QStringView text);
 
+/** @brief Whether displaySafe() escapes the code point @p c (the backslash aside). */
+[[nodiscard]] bool isUnsafeForDisplay(char32_t c);
+
+/**
+ * @brief Characters that look like '/' in most fonts: U+0337, U+0338 (combining solidus
+ * overlays), U+1735, U+2044 FRACTION SLASH, U+2215 DIVISION SLASH, U+2571, U+27CB, U+29F8 BIG
+ * SOLIDUS, U+2AFB, U+FF0F FULLWIDTH SOLIDUS. In an executable path one fakes a directory
+ * ("/tmp/x/usr\u{2215}bin\u{2215}claude" reads as /usr/bin/claude).
+ */
+[[nodiscard]] bool isLookalikeSlash(char32_t c);
+/** @brief Whether @p text holds a look-alike slash (see isLookalikeSlash()). */
+[[nodiscard]] bool hasLookalikeSlash(QStringView text);
+
+/**
+ * @brief displaySafe() for a file path: look-alike slashes are shown escaped as well
+ * (`\u{2215}`), so that only a real '/' separates directories on screen.
+ */
+[[nodiscard]] QString displaySafePath(QStringView path);
+
+/**
+ * @brief Serialized JSON (UTF-8, as QJsonDocument::toJson() writes it) with every code point
+ * that displaySafe() would escape and that JSON allows raw (DEL, C1, bidi controls, U+2028,
+ * U+2029, zero-width and other invisible characters, non-characters, tags) written as a
+ * `\uXXXX` escape (a surrogate pair above U+FFFF; RFC 8259 §7). Such characters occur only
+ * inside strings, so the result is valid JSON that parses to exactly the same value, and a
+ * consumer that prints a field raw cannot emit them. Bytes that are not UTF-8 are kept.
+ */
+[[nodiscard]] QByteArray jsonDisplaySafe(const QByteArray &json);
+
 } // namespace Tessera

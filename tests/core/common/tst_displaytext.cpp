@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "common/displaytext.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTest>
 
 using namespace Tessera;
@@ -72,6 +75,68 @@ private Q_SLOTS:
         QCOMPARE(displaySafeUtf8(QByteArray("\xed\xa0\x80")), QStringLiteral("\\xed\\xa0\\x80")); // surrogate
         QCOMPARE(displaySafeUtf8(QByteArray("\xe2\x80\xae")), QStringLiteral("\\u{202E}"));
         QCOMPARE(displaySafeUtf8(QByteArray("\x1b[31m")), QStringLiteral("\\x1b[31m"));
+    }
+
+    void testR1_pathsShowLookalikeSlashesEscaped_data()
+    {
+        QTest::addColumn<QString>("input");
+        QTest::addColumn<QString>("expected");
+        QTest::addColumn<bool>("lookalike");
+        QTest::newRow("plain path") << QStringLiteral("/usr/bin/claude") << QStringLiteral("/usr/bin/claude") << false;
+        QTest::newRow("division slash") << QStringLiteral("/tmp/x/usr\u2215bin\u2215claude")
+                                        << QStringLiteral("/tmp/x/usr\\u{2215}bin\\u{2215}claude") << true;
+        QTest::newRow("fraction slash") << QStringLiteral("/tmp/a\u2044b") << QStringLiteral("/tmp/a\\u{2044}b")
+                                        << true;
+        QTest::newRow("fullwidth solidus")
+            << QStringLiteral("/tmp/a\uFF0Fb") << QStringLiteral("/tmp/a\\u{FF0F}b") << true;
+        QTest::newRow("big solidus") << QStringLiteral("/tmp/a\u29F8b") << QStringLiteral("/tmp/a\\u{29F8}b") << true;
+        QTest::newRow("combining overlay")
+            << QStringLiteral("/tmp/a\u0338b") << QStringLiteral("/tmp/a\\u{0338}b") << true;
+        QTest::newRow("newline still escaped")
+            << QStringLiteral("/tmp/x\n  process    /usr/bin/claude (pid 1)")
+            << QStringLiteral("/tmp/x\\n  process    /usr/bin/claude (pid 1)") << false;
+    }
+    void testR1_pathsShowLookalikeSlashesEscaped()
+    {
+        QFETCH(QString, input);
+        QFETCH(QString, expected);
+        QFETCH(bool, lookalike);
+        QCOMPARE(displaySafePath(input), expected);
+        QCOMPARE(hasLookalikeSlash(input), lookalike);
+        // Outside a path a slash-like sign is only text.
+        QCOMPARE(displaySafe(QStringLiteral("1\u22152")), QStringLiteral("1\u22152"));
+    }
+
+    void testR1_jsonKeepsTheValueAndHoldsNoRawControls()
+    {
+        // Every code point of the BMP's control and format ranges, then the astral tags and emoji.
+        QString all;
+        for (char32_t c = 0; c < 0x3000; ++c) {
+            if (!QChar::isSurrogate(c))
+                all += QString::fromUcs4(&c, 1);
+        }
+        all += QStringLiteral("\uFDD0\uFEFF\uFFFE\U000E0041\U0001F600 \u00e9 \\u{202E}");
+        const QJsonObject original { { QStringLiteral("name"), all },
+            { QStringLiteral("list"),
+                QJsonArray { all, QStringLiteral("agent\n  process    /usr/bin/claude\x1b[2J") } },
+            { all, 1 } }; // a member name too
+        for (const auto format : { QJsonDocument::Indented, QJsonDocument::Compact }) {
+            const QByteArray raw = QJsonDocument(original).toJson(format);
+            QVERIFY(raw.contains("\xc2\x9b") && raw.contains("\xe2\x80\xae")); // Qt alone emits them raw
+            const QByteArray safe = jsonDisplaySafe(raw);
+            QJsonParseError error {};
+            const QJsonDocument back = QJsonDocument::fromJson(safe, &error);
+            QCOMPARE(error.error, QJsonParseError::NoError);
+            QCOMPARE(back.object(), original); // nothing lost, nothing changed
+            const QString text = QString::fromUtf8(safe);
+            for (const char32_t c : text.toUcs4()) {
+                const bool structural = c == '\n' || c == ' ';
+                QVERIFY2(structural || !isUnsafeForDisplay(c), qPrintable(QString::number(uint(c), 16)));
+            }
+            QVERIFY(!safe.contains('\x1b') && !safe.contains("\xe2\x80\xa8") && !safe.contains("\xe2\x80\xa9"));
+            QVERIFY(safe.contains("\\u009b") && safe.contains("\\u202e") && safe.contains("\\udb40\\udc41"));
+            QVERIFY(safe.contains("\xc3\xa9") && safe.contains("\xf0\x9f\x98\x80")); // other text stays as it was
+        }
     }
 };
 
