@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // tessera-cli audit [--follow] | audit verify | audit export: the hash-chained audit log.
 #include "cli.h"
+#include "common/displaytext.h"
 #include "localaccesscli.h"
 
 #include <QCommandLineParser>
@@ -186,8 +187,9 @@ int runExport(Context &ctx, const QStringList &args)
             out += fields.join(u',').toUtf8() + "\r\n";
         }
     } else {
+        // Same values, but no raw C1, bidi or separator for a consumer that prints a field (R1).
         for (const QJsonObject &e : std::as_const(*events))
-            out += QJsonDocument(e).toJson(QJsonDocument::Compact) + '\n';
+            out += jsonDisplaySafe(QJsonDocument(e).toJson(QJsonDocument::Compact)) + '\n';
     }
     const QString file = p.positionalArguments().constFirst();
     if (file == QStringLiteral("-")) {
@@ -260,14 +262,14 @@ int runAudit(Context &ctx, const QStringList &args)
     const auto print = [&ctx](const QList<QJsonObject> &list, bool header) {
         if (ctx.json) {
             for (const QJsonObject &e : list)
-                ctx.out << QJsonDocument(e).toJson(QJsonDocument::Compact) << '\n';
+                ctx.printJsonLine(e);
         } else if (!list.isEmpty()) {
             QList<QStringList> rows;
             for (const QJsonObject &e : list)
                 rows.append(row(e));
-            QString text = table(kHeader, rows);
+            Shown text = table(kHeader, rows);
             if (!header)
-                text = text.section(u'\n', 1); // the header once, at the top
+                text.text = text.text.section(u'\n', 1); // the header once, at the top
             ctx.out << text;
         }
         ctx.out.flush();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli.h"
 
+#include "common/displaytext.h"
+
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QJsonArray>
@@ -17,6 +19,59 @@ QList<Command> &registry()
 }
 } // namespace
 
+Shown escaped(QStringView text)
+{
+    return Shown { displaySafe(text) };
+}
+
+Shown pathText(QStringView path)
+{
+    return Shown { displaySafePath(path) };
+}
+
+const char *nameNote(const QString &kind)
+{
+    if (kind == QStringLiteral("local")) // app/localaccess: the executable's file name, which the caller picked
+        return "named after its executable, a file name chosen by the caller";
+    if (kind == QStringLiteral("preregistered"))
+        return "named by you";
+    return "name is self-asserted";
+}
+
+Shown clientNameText(const QString &name, const QString &kind)
+{
+    return Shown { u'"' + displaySafe(name) + QStringLiteral("\" (") + QLatin1String(nameNote(kind)) + u')' };
+}
+
+const Printer &Printer::operator<<(const QString &text) const
+{
+    m_stream << displaySafe(text);
+    return *this;
+}
+
+const Printer &Printer::operator<<(const Shown &text) const
+{
+    m_stream << text.text;
+    return *this;
+}
+
+const Printer &Printer::operator<<(const char *literal) const
+{
+    m_stream << literal;
+    return *this;
+}
+
+const Printer &Printer::operator<<(char c) const
+{
+    m_stream << c;
+    return *this;
+}
+
+void Printer::writeJson(const QByteArray &json) const
+{
+    m_stream << QString::fromUtf8(jsonDisplaySafe(json));
+}
+
 Result<Ipc::IpcClient> Context::connectClient() const
 {
     return Ipc::IpcClient::connectTo(locations.clientSocketPath());
@@ -29,14 +84,9 @@ Result<Ipc::IpcClient> Context::connectOperator() const
 
 int Context::fail(const Error &error) const
 {
-    if (json) {
-        out << QJsonDocument(QJsonObject { { QStringLiteral("error"),
-                                 QJsonObject { { QStringLiteral("code"), error.code },
-                                     { QStringLiteral("message"), error.message } } } })
-                   .toJson(QJsonDocument::Compact)
-            << '\n';
-        out.flush();
-    }
+    if (json)
+        printJsonLine(QJsonObject { { QStringLiteral("error"),
+            QJsonObject { { QStringLiteral("code"), error.code }, { QStringLiteral("message"), error.message } } } });
     err << "tessera-cli: " << (error.message.isEmpty() ? error.code : error.message) << '\n';
     err.flush();
     return static_cast<int>(exitCodeFor(error));
@@ -52,11 +102,17 @@ int Context::usage(const QString &command, const QString &message) const
 void Context::printJson(const QJsonValue &value) const
 {
     if (value.isObject())
-        out << QJsonDocument(value.toObject()).toJson(QJsonDocument::Indented);
+        out.writeJson(QJsonDocument(value.toObject()).toJson(QJsonDocument::Indented));
     else if (value.isArray())
-        out << QJsonDocument(value.toArray()).toJson(QJsonDocument::Indented);
+        out.writeJson(QJsonDocument(value.toArray()).toJson(QJsonDocument::Indented));
     else
-        out << QJsonDocument(QJsonArray { value }).toJson(QJsonDocument::Compact).mid(1).chopped(1) << '\n';
+        out.writeJson(QJsonDocument(QJsonArray { value }).toJson(QJsonDocument::Compact).mid(1).chopped(1) + '\n');
+    out.flush();
+}
+
+void Context::printJsonLine(const QJsonObject &object) const
+{
+    out.writeJson(QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n');
     out.flush();
 }
 
@@ -87,7 +143,7 @@ std::optional<int> parseArgs(Context &ctx, QCommandLineParser &parser, const QSt
         const qsizetype afterProgram = help.indexOf(u' ', 7);
         if (help.startsWith(QStringLiteral("Usage: ")) && afterProgram > 0 && afterProgram < eol)
             help.replace(0, afterProgram, QStringLiteral("Usage: tessera-cli ") + command);
-        ctx.out << help;
+        ctx.out << own(help);
         ctx.out.flush();
         return 0;
     }
@@ -164,8 +220,17 @@ Ipc::ExitCode exitCodeFor(const Error &error)
     return ExitCode::Failure;
 }
 
-QString table(const QStringList &header, const QList<QStringList> &rows)
+Shown table(const QStringList &header, const QList<QStringList> &untrustedRows)
 {
+    // Escape first, so that the columns line up on what the terminal shows.
+    QList<QStringList> rows;
+    rows.reserve(untrustedRows.size());
+    for (const QStringList &row : untrustedRows) {
+        QStringList cells;
+        for (const QString &cell : row)
+            cells.append(displaySafe(cell));
+        rows.append(cells);
+    }
     QList<qsizetype> widths;
     for (const QString &h : header)
         widths.append(h.size());
@@ -186,7 +251,7 @@ QString table(const QStringList &header, const QList<QStringList> &rows)
     line(header);
     for (const QStringList &row : rows)
         line(row);
-    return out;
+    return Shown { out };
 }
 
 } // namespace Tessera::Cli

@@ -433,7 +433,7 @@ int runExecGrants(Context &ctx, const QStringList &args)
             exp.isNull() ? QStringLiteral("until revoked") : humanDuration(exp.toInteger() - now),
             QString::number(g.value(QStringLiteral("useCount")).toInteger()) });
     }
-    ctx.out << (rows.isEmpty() ? QStringLiteral("No exec grants.\n")
+    ctx.out << (rows.isEmpty() ? own(QStringLiteral("No exec grants.\n"))
                                : table({ QStringLiteral("ID"), QStringLiteral("CALLER"), QStringLiteral("COMMAND"),
                                            QStringLiteral("SECRETS"), QStringLiteral("STATE"),
                                            QStringLiteral("EXPIRES"), QStringLiteral("USES") },

@@ -42,7 +42,7 @@ int runGrants(Context &ctx, const QStringList &args)
             exp.isNull() ? QStringLiteral("until revoked") : humanDuration(exp.toInteger() - now),
             QString::number(g.value(QStringLiteral("useCount")).toInteger()) });
     }
-    ctx.out << (rows.isEmpty() ? QStringLiteral("No grants.\n")
+    ctx.out << (rows.isEmpty() ? own(QStringLiteral("No grants.\n"))
                                : table({ QStringLiteral("ID"), QStringLiteral("AGENT"), QStringLiteral("RESOURCE"),
                                            QStringLiteral("SCOPES"), QStringLiteral("STATE"), QStringLiteral("EXPIRES"),
                                            QStringLiteral("USES") },
@@ -131,13 +131,14 @@ int runClients(Context &ctx, const QStringList &args)
     QList<QStringList> rows;
     for (const QJsonValue &v : r->toArray()) {
         const QJsonObject c = v.toObject();
-        rows.append({ c.value(QStringLiteral("clientId")).toString(), c.value(QStringLiteral("kind")).toString(),
-            c.value(QStringLiteral("name")).toString()
-                + (c.value(QStringLiteral("nameIsSelfAsserted")).toBool() ? QStringLiteral(" (self-asserted)")
-                                                                          : QString()),
+        const QString kind = c.value(QStringLiteral("kind")).toString();
+        // Raw: table() escapes each cell once.
+        rows.append({ c.value(QStringLiteral("clientId")).toString(), kind,
+            u'"' + c.value(QStringLiteral("name")).toString() + QStringLiteral("\" (") + QLatin1String(nameNote(kind))
+                + u')',
             humanTime(c.value(QStringLiteral("lastSeenAt"))) });
     }
-    ctx.out << (rows.isEmpty() ? QStringLiteral("No clients.\n")
+    ctx.out << (rows.isEmpty() ? own(QStringLiteral("No clients.\n"))
                                : table({ QStringLiteral("CLIENT ID"), QStringLiteral("KIND"), QStringLiteral("NAME"),
                                            QStringLiteral("LAST SEEN") },
                                    rows));

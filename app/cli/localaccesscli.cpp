@@ -16,7 +16,7 @@ Result<QJsonValue> callClientWaiting(const Context &ctx, const QString &method, 
     if (!client)
         return client.error();
     const bool terminal = ::isatty(STDERR_FILENO) == 1;
-    QTextStream &err = ctx.err;
+    const Printer &err = ctx.err;
     client->setEventHandler([terminal, &err](const QString &event, const QJsonValue &data) {
         if (event == QStringLiteral("pending") && terminal) {
             err << "tessera-cli: waiting for your decision in Tessera (request "

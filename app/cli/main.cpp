@@ -94,7 +94,7 @@ int main(int argc, char **argv)
         return static_cast<int>(Ipc::ExitCode::Usage);
     }
 
-    Cli::Context ctx { *locations, parser.isSet(QStringLiteral("json")), out, err };
+    Cli::Context ctx { *locations, parser.isSet(QStringLiteral("json")), Cli::Printer(out), Cli::Printer(err) };
     for (const Cli::Command &c : Cli::commands()) {
         if (c.name == commandArgs.first())
             return c.run(ctx, commandArgs);

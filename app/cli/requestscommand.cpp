@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // tessera-cli requests | approve | deny: decide pending consent requests from a terminal.
 #include "cli.h"
+#include "common/displaytext.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
@@ -18,19 +19,21 @@ void printRequest(const Context &ctx, const QJsonObject &r)
         = (r.value(QStringLiteral("expiresAtMs")).toInteger() - QDateTime::currentMSecsSinceEpoch()) / 1000;
     ctx.out << r.value(QStringLiteral("id")).toString() << "  (" << r.value(QStringLiteral("path")).toString()
             << ", answer " << humanDuration(left) << ")\n";
-    const bool local = who.value(QStringLiteral("kind")).toString() == QStringLiteral("local");
-    ctx.out << "  who        \"" << who.value(QStringLiteral("name")).toString() << "\" ("
-            << (local ? "named after its executable" : "name is self-asserted") << "; client "
-            << who.value(QStringLiteral("clientId")).toString() << ", " << who.value(QStringLiteral("kind")).toString()
-            << ")\n";
+    const QString kind = who.value(QStringLiteral("kind")).toString();
+    ctx.out << "  who        \"" << who.value(QStringLiteral("name")).toString() << "\" (" << nameNote(kind)
+            << "; client " << who.value(QStringLiteral("clientId")).toString() << ", " << kind << ")\n";
     if (!who.value(QStringLiteral("verifiedDomain")).toString().isEmpty())
         ctx.out << "  verified   metadata fetched from https://"
                 << who.value(QStringLiteral("verifiedDomain")).toString() << '\n';
+    bool lookalike = false;
     for (const QJsonValue &p : who.value(QStringLiteral("processChain")).toArray()) {
         const QJsonObject o = p.toObject();
-        ctx.out << "  process    " << o.value(QStringLiteral("exe")).toString() << " (pid "
+        ctx.out << "  process    " << pathText(o.value(QStringLiteral("exe")).toString()) << " (pid "
                 << o.value(QStringLiteral("pid")).toInteger() << ")\n";
+        lookalike = lookalike || hasLookalikeSlash(o.value(QStringLiteral("exe")).toString());
     }
+    if (lookalike)
+        ctx.out << "  warning    " << kLookalikeWarning << '\n';
     if (!who.value(QStringLiteral("redirectUri")).toString().isEmpty())
         ctx.out << "  sends to   " << who.value(QStringLiteral("redirectUri")).toString() << '\n';
     if (who.value(QStringLiteral("newClient")).toBool())
@@ -38,8 +41,11 @@ void printRequest(const Context &ctx, const QJsonObject &r)
     if (who.value(QStringLiteral("loopbackRedirect")).toBool())
         ctx.out << "  warning    loopback-only client: any local program could have registered it\n";
     // exec: what will run and which secrets it gets (names only; values never leave the keychain here).
-    if (!who.value(QStringLiteral("commandLine")).toString().isEmpty())
-        ctx.out << "  command    " << who.value(QStringLiteral("commandLine")).toString() << '\n';
+    if (const QString command = who.value(QStringLiteral("commandLine")).toString(); !command.isEmpty()) {
+        ctx.out << "  command    " << command << '\n';
+        if (needsEscaping(command))
+            ctx.out << "             " << kEscapeLegend << '\n';
+    }
     for (const QJsonValue &s : r.value(QStringLiteral("secrets")).toArray())
         ctx.out << "  secret     " << s.toString() << '\n';
     if (!res.value(QStringLiteral("uri")).toString().isEmpty())

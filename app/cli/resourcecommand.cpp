@@ -112,7 +112,7 @@ int runResource(Context &ctx, const QStringList &args)
 {
     const QString sub = args.value(1);
     if (sub.isEmpty() || sub == QStringLiteral("--help") || sub == QStringLiteral("-h")) {
-        (sub.isEmpty() ? ctx.err : ctx.out) << kUsage;
+        (sub.isEmpty() ? ctx.err : ctx.out) << own(kUsage);
         return sub.isEmpty() ? 2 : 0;
     }
     const QStringList rest = args.mid(1);
@@ -140,7 +140,7 @@ int runResource(Context &ctx, const QStringList &args)
                 scopes.join(u' ') });
         }
         ctx.out << (rows.isEmpty()
-                ? QStringLiteral("No resources. Add one with `tessera-cli resource add`.\n")
+                ? own(QStringLiteral("No resources. Add one with `tessera-cli resource add`.\n"))
                 : table({ QStringLiteral("NAME"), QStringLiteral("URI"), QStringLiteral("SCOPES") }, rows));
         return 0;
     }

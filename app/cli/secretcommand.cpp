@@ -188,7 +188,7 @@ int runList(Context &ctx, const QStringList &args)
             s.value(QStringLiteral("description")).toString() });
     }
     ctx.out << (rows.isEmpty()
-            ? QStringLiteral("No secrets. Add one with `tessera-cli secret set NAME`.\n")
+            ? own(QStringLiteral("No secrets. Add one with `tessera-cli secret set NAME`.\n"))
             : table({ QStringLiteral("NAME"), QStringLiteral("VARIABLE"), QStringLiteral("CHANGED"),
                         QStringLiteral("LAST USED"), QStringLiteral("USES"), QStringLiteral("DESCRIPTION") },
                 rows));
@@ -234,11 +234,11 @@ int runSecret(Context &ctx, const QStringList &args)
         "Secrets (API keys, tokens) live only in the keychain; Tessera hands them to a command's\n"
         "environment after consent (`tessera-cli exec`). These commands use the operator socket.\n");
     if (sub == QStringLiteral("--help") || sub == QStringLiteral("-h")) {
-        ctx.out << help;
+        ctx.out << own(help);
         ctx.out.flush();
         return 0;
     }
-    ctx.err << help;
+    ctx.err << own(help);
     ctx.err.flush();
     return static_cast<int>(Ipc::ExitCode::Usage);
 }

@@ -18,7 +18,7 @@ int runStatus(Context &ctx, const QStringList &args)
     if (!parser.parse(args))
         return ctx.usage(QStringLiteral("status"), parser.errorText());
     if (parser.isSet(QStringLiteral("help"))) {
-        ctx.out << parser.helpText().replace(QStringLiteral("tessera-cli"), QStringLiteral("tessera-cli status"));
+        ctx.out << own(parser.helpText().replace(QStringLiteral("tessera-cli"), QStringLiteral("tessera-cli status")));
         return 0;
     }
     if (!parser.positionalArguments().isEmpty())

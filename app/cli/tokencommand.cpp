@@ -75,7 +75,7 @@ int runWhoami(Context &ctx, const QStringList &args)
     }
     const QJsonObject o = r->toObject();
     ctx.out << "client   " << o.value(QStringLiteral("clientId")).toString() << " (kind local)\n";
-    ctx.out << "caller   " << o.value(QStringLiteral("callerExe")).toString() << " (pid "
+    ctx.out << "caller   " << pathText(o.value(QStringLiteral("callerExe")).toString()) << " (pid "
             << o.value(QStringLiteral("callerPid")).toInteger() << ")\n";
     ctx.out << "chain    (nearest first; pids and executables as /proc reported them)\n";
     for (const QJsonValue &v : o.value(QStringLiteral("chain")).toArray()) {
@@ -84,7 +84,7 @@ int runWhoami(Context &ctx, const QStringList &args)
             = pr.value(QStringLiteral("pid")).toInteger() == o.value(QStringLiteral("callerPid")).toInteger();
         ctx.out << (caller ? "  > " : "    ")
                 << QString::number(pr.value(QStringLiteral("pid")).toInteger()).rightJustified(7) << "  "
-                << pr.value(QStringLiteral("exe")).toString() << '\n';
+                << pathText(pr.value(QStringLiteral("exe")).toString()) << '\n';
     }
     ctx.out.flush();
     return 0;

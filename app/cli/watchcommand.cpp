@@ -6,6 +6,7 @@
 //     keys: a approve (selected scopes, chosen duration), d deny, 1-9 toggle a scope,
 //           t duration, n/p next/previous, q or Ctrl-C leave (requests stay pending)
 #include "cli.h"
+#include "common/displaytext.h"
 #include "localaccesscli.h"
 
 #include <QCommandLineParser>
@@ -161,8 +162,8 @@ public:
         if (!m_dirty && !force)
             return;
         m_dirty = false;
-        QTextStream &o = m_ctx.out;
-        o << "\033[H\033[2J";
+        const Printer &o = m_ctx.out;
+        o << "\033[H\033[2J"; // our own sequence; everything from Tessera below is escaped by the Printer
         o << "Tessera approvals · q or Ctrl-C leaves requests pending" << (m_frozen ? " · FROZEN" : "") << "\n\n";
         if (m_queue.isEmpty()) {
             o << "No requests are waiting. Watching for new ones…\n";
@@ -215,23 +216,21 @@ private:
 
     void drawRequest(const Pending &p)
     {
-        QTextStream &o = m_ctx.out;
+        const Printer &o = m_ctx.out;
         const QJsonObject r = p.request;
         const QJsonObject who = r.value(QStringLiteral("requester")).toObject();
         const QJsonObject res = r.value(QStringLiteral("resource")).toObject();
         const QString path = r.value(QStringLiteral("path")).toString();
         const qint64 left
             = (r.value(QStringLiteral("expiresAtMs")).toInteger() - QDateTime::currentMSecsSinceEpoch()) / 1000;
-        const auto line = [&o](const char *label, const QString &text) {
+        // text: a QString (escaped when printed) or Shown (escaped already).
+        const auto line = [&o](const char *label, const auto &text) {
             o << "  " << QString::fromLatin1(label).leftJustified(10) << text << '\n';
         };
         o << "Request " << r.value(QStringLiteral("id")).toString().left(8) << " (" << (m_current + 1) << " of "
           << m_queue.size() << ") · " << path << " · answer " << humanDuration(qMax<qint64>(0, left)) << "\n\n";
-        const bool local = who.value(QStringLiteral("kind")).toString() == QStringLiteral("local");
         line("agent",
-            u'"' + who.value(QStringLiteral("name")).toString() + u'"'
-                + (local ? QStringLiteral(" (named after its executable)")
-                         : QStringLiteral(" (name is self-asserted)")));
+            clientNameText(who.value(QStringLiteral("name")).toString(), who.value(QStringLiteral("kind")).toString()));
         line("client",
             who.value(QStringLiteral("clientId")).toString() + QStringLiteral(" (")
                 + who.value(QStringLiteral("kind")).toString() + u')');
@@ -240,17 +239,25 @@ private:
                 QStringLiteral("metadata fetched from https://")
                     + who.value(QStringLiteral("verifiedDomain")).toString());
         bool first = true;
+        bool lookalike = false;
         for (const QJsonValue &v : who.value(QStringLiteral("processChain")).toArray()) {
             const QJsonObject pr = v.toObject();
+            const QString exe = pr.value(QStringLiteral("exe")).toString();
             line(first ? "process" : "",
-                pr.value(QStringLiteral("exe")).toString() + QStringLiteral(" (pid ")
-                    + QString::number(pr.value(QStringLiteral("pid")).toInteger()) + u')');
+                Shown { pathText(exe).text + QStringLiteral(" (pid ")
+                    + QString::number(pr.value(QStringLiteral("pid")).toInteger()) + u')' });
             first = false;
+            lookalike = lookalike || hasLookalikeSlash(exe);
         }
+        if (lookalike)
+            line("warning", Shown { QString::fromLatin1(kLookalikeWarning) });
         if (!who.value(QStringLiteral("redirectUri")).toString().isEmpty())
             line("sends to", who.value(QStringLiteral("redirectUri")).toString());
-        if (!who.value(QStringLiteral("commandLine")).toString().isEmpty())
-            line("command", who.value(QStringLiteral("commandLine")).toString());
+        if (const QString command = who.value(QStringLiteral("commandLine")).toString(); !command.isEmpty()) {
+            line("command", command);
+            if (needsEscaping(command))
+                line("", Shown { QString::fromLatin1(kEscapeLegend) });
+        }
         QStringList secrets;
         for (const QJsonValue &s : r.value(QStringLiteral("secrets")).toArray())
             secrets << s.toString();
@@ -262,8 +269,8 @@ private:
             line("warning", QStringLiteral("loopback-only client: any local program could have registered it"));
         if (!who.value(QStringLiteral("previousExecutable")).toString().isEmpty())
             line("warning",
-                QStringLiteral("last time this agent ran ")
-                    + who.value(QStringLiteral("previousExecutable")).toString());
+                Shown { QStringLiteral("last time this agent ran ")
+                    + pathText(who.value(QStringLiteral("previousExecutable")).toString()).text });
         if (!res.value(QStringLiteral("uri")).toString().isEmpty())
             line("resource",
                 res.value(QStringLiteral("name")).toString() + QStringLiteral(" (")
@@ -273,14 +280,14 @@ private:
             const QJsonObject s = scopes.at(i).toObject();
             const bool high = s.value(QStringLiteral("risk")).toString() == QStringLiteral("high");
             line(i == 0 ? "scopes" : "",
+                // One arg() call: a "%4" inside a name must not be filled in by a later arg().
                 QStringLiteral("[%1] %2 %3 %4 %5 %6")
-                    .arg(p.deselected.contains(i) ? QStringLiteral(" ") : QStringLiteral("x"))
-                    .arg(i + 1)
-                    .arg(s.value(QStringLiteral("name")).toString().leftJustified(16))
-                    .arg(high ? QStringLiteral("HIGH RISK") : QStringLiteral("low      "))
-                    .arg(s.value(QStringLiteral("alreadyGranted")).toBool() ? QStringLiteral("(held)")
-                                                                            : QStringLiteral("(new) "))
-                    .arg(s.value(QStringLiteral("description")).toString()));
+                    .arg(p.deselected.contains(i) ? QStringLiteral(" ") : QStringLiteral("x"), QString::number(i + 1),
+                        s.value(QStringLiteral("name")).toString().leftJustified(16),
+                        high ? QStringLiteral("HIGH RISK") : QStringLiteral("low      "),
+                        s.value(QStringLiteral("alreadyGranted")).toBool() ? QStringLiteral("(held)")
+                                                                           : QStringLiteral("(new) "),
+                        s.value(QStringLiteral("description")).toString()));
         }
         line("duration", kDurations.at(p.duration) + QStringLiteral("   (t: once, 1h, 1d, forever)"));
         o << "\n  a approve   d deny   1-9 toggle a scope   t duration   n/p next/previous   q quit\n";
@@ -305,10 +312,12 @@ QString summary(const QJsonObject &r)
     for (const QJsonValue &s : r.value(QStringLiteral("secrets")).toArray())
         secrets << s.toString();
     const QJsonObject who = r.value(QStringLiteral("requester")).toObject();
-    QString text
-        = QStringLiteral("request %1 (%2) from \"%3\" [%4]")
-              .arg(r.value(QStringLiteral("id")).toString(), r.value(QStringLiteral("path")).toString(),
-                  who.value(QStringLiteral("name")).toString(), who.value(QStringLiteral("clientId")).toString());
+    // Raw here: the Printer escapes the whole line once.
+    QString text = QStringLiteral("request %1 (%2) from \"%3\" (%4) [%5]")
+                       .arg(r.value(QStringLiteral("id")).toString(), r.value(QStringLiteral("path")).toString(),
+                           who.value(QStringLiteral("name")).toString(),
+                           QLatin1String(nameNote(who.value(QStringLiteral("kind")).toString())),
+                           who.value(QStringLiteral("clientId")).toString());
     if (!r.value(QStringLiteral("resource")).toObject().value(QStringLiteral("uri")).toString().isEmpty())
         text += QStringLiteral(" for ")
             + r.value(QStringLiteral("resource")).toObject().value(QStringLiteral("uri")).toString();
@@ -343,10 +352,7 @@ int runWatch(Context &ctx, const QStringList &args)
     client->setEventHandler([&](const QString &event, const QJsonValue &data) {
         if (!interactive) {
             if (ctx.json)
-                ctx.out << QJsonDocument(
-                    QJsonObject { { QStringLiteral("event"), event }, { QStringLiteral("data"), data } })
-                               .toJson(QJsonDocument::Compact)
-                        << '\n';
+                ctx.printJsonLine(QJsonObject { { QStringLiteral("event"), event }, { QStringLiteral("data"), data } });
             else if (event == QStringLiteral("requestAdded"))
                 ctx.out << summary(data.toObject()) << '\n';
             else if (event == QStringLiteral("requestResolved"))
@@ -372,10 +378,8 @@ int runWatch(Context &ctx, const QStringList &args)
         if (interactive)
             watcher.add(v.toObject());
         else if (ctx.json)
-            ctx.out << QJsonDocument(QJsonObject { { QStringLiteral("event"), QStringLiteral("requestAdded") },
-                                         { QStringLiteral("data"), v } })
-                           .toJson(QJsonDocument::Compact)
-                    << '\n';
+            ctx.printJsonLine(QJsonObject {
+                { QStringLiteral("event"), QStringLiteral("requestAdded") }, { QStringLiteral("data"), v } });
         else
             ctx.out << summary(v.toObject()) << '\n';
     }

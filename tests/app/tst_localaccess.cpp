@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Local token access and the secret vault, end to end: a real `tessera --headless`, a real
 // gnome-keyring Secret Service, real tessera-cli processes (issue 5 "done when").
+#include "support/httptestclient.h"
 #include "support/tesserainstance.h"
 #include "support/testsupport.h"
 
@@ -46,6 +47,36 @@ QByteArray keychainListing(const QString &service)
         { QStringLiteral("search"), QStringLiteral("--all"), QStringLiteral("server"), service });
     search.waitForFinished(20000);
     return search.readAllStandardOutput() + search.readAllStandardError();
+}
+
+/**
+ * The first character of @p out that a terminal would act on instead of showing (C0 but the
+ * newline, DEL, C1, bidi controls, separators, zero-width), or why it is not UTF-8; else empty.
+ * Written out here, apart from displaySafe(), so that the test does not grade itself.
+ */
+QString firstUnsafe(const QByteArray &out)
+{
+    const QString text = QString::fromUtf8(out);
+    if (text.toUtf8() != out)
+        return QStringLiteral("not UTF-8");
+    for (const char32_t c : text.toUcs4()) {
+        const bool bad = (c < 0x20 && c != '\n') || (c >= 0x7F && c <= 0x9F) || c == 0x061C
+            || (c >= 0x200B && c <= 0x200F) || (c >= 0x2028 && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069)
+            || c == 0xFEFF;
+        if (bad)
+            return QStringLiteral("raw U+%1 in: %2").arg(uint(c), 4, 16, QLatin1Char('0')).arg(QString::fromUtf8(out));
+    }
+    return {};
+}
+
+/** Whether a line of @p out pretends to be a verified process line of the hostile caller's making. */
+bool forgesProcessLine(const QByteArray &out)
+{
+    for (const QByteArray &line : out.split('\n')) {
+        if (line.trimmed().startsWith("process    /usr/bin/claude (pid 1)"))
+            return true;
+    }
+    return false;
 }
 
 } // namespace
@@ -226,9 +257,10 @@ private Q_SLOTS:
                 || v.toObject().value(QStringLiteral("exe")).toString() == QCoreApplication::applicationFilePath();
         QVERIFY(chainHasUs);
         QVERIFY(!QJsonDocument(request).toJson().contains(m_secret));
-        // The terminal view names the same facts.
+        // The terminal view names the same facts (escaped, R1: the shell quoting's backslashes doubled).
         const QByteArray shown = m_t->cli({ QStringLiteral("requests") }).out;
-        QVERIFY2(shown.contains(QByteArray("command    " + commandLine.toUtf8())) && shown.contains("secret     demo")
+        const QByteArray commandShown = QString(commandLine).replace(u'\\', QStringLiteral("\\\\")).toUtf8();
+        QVERIFY2(shown.contains(QByteArray("command    " + commandShown)) && shown.contains("secret     demo")
                 && shown.contains("named after its executable"),
             shown.constData());
 
@@ -655,6 +687,211 @@ private Q_SLOTS:
         QVERIFY(finish(*exec));
         QCOMPARE(exec->exitCode(), 3);
         QVERIFY(!QFile::exists(marker));
+        tmux({ QStringLiteral("kill-server") });
+    }
+
+    /**
+     * R1: a caller names its executable as it likes (every byte but '/' and NUL), and that name
+     * becomes a local client's name and a line of the process chain. Every output of tessera-cli
+     * shows it escaped: no escape sequence acts, no newline forges a "process" line, a division
+     * slash shows as \u{2215}, and the name is marked as the caller's choice.
+     */
+    void testR1_hostileCallerIsEscapedInEveryCliOutput()
+    {
+        // A file name cannot hold '/', but a directory name can hold a newline: the path
+        // ".../usr∕bin∕x\n  process    /usr/bin/claude (pid 1)..." forges a process line.
+        const QString dir = QStringLiteral("usr\u2215bin\u2215x\n  process    /usr/bin");
+        const QString hostile
+            = QStringLiteral("claude (pid 1)\n  warning    none\x1b[2J\x1b]0;pwned\x07\u009b31m\u202Egpj.exe\u2028x");
+        const QByteArray nameShown = "claude (pid 1)\\n  warning    none\\x1b[2J\\x1b]0;pwned\\x07\\u{009B}31m"
+                                     "\\u{202E}gpj.exe\\u{2028}x";
+        const QByteArray pathShown
+            = "usr\\u{2215}bin\\u{2215}x\\n  process    /usr/bin/claude (pid 1)\\n  warning    none\\x1b[2J";
+        QVERIFY(QDir(m_work.path()).mkpath(dir));
+        actAs(dir + u'/' + hostile);
+        QVERIFY(QFileInfo::exists(m_agent));
+        // The description is the person's, and refused with control characters; a backslash is text.
+        QCOMPARE(
+            m_t->cli({ QStringLiteral("secret"), QStringLiteral("set"), QStringLiteral("r1"),
+                         QStringLiteral("--description"), QStringLiteral("R1 \\x1b[31mred (a backslash is text)") },
+                   "v")
+                .exitCode,
+            0);
+
+        // An exec request with a hostile command line, from the hostile caller.
+        const QString arg = QStringLiteral("hi\x1b[2J\n  process    /usr/bin/claude (pid 1)");
+        auto exec = startCli({ QStringLiteral("exec"), QStringLiteral("--secret"), QStringLiteral("r1"),
+            QStringLiteral("--"), QStringLiteral("/bin/echo"), arg });
+        const QJsonObject request = waitForRequest(QStringLiteral("exec"));
+        QVERIFY2(!request.isEmpty(), m_t->log().constData());
+        const QString id = request.value(QStringLiteral("id")).toString();
+        // --json keeps the value exactly (and the raw bytes hold nothing a terminal acts on).
+        const CliResult json = m_t->cli({ QStringLiteral("--json"), QStringLiteral("requests") });
+        QVERIFY2(firstUnsafe(json.out).isEmpty(), qPrintable(firstUnsafe(json.out)));
+        QCOMPARE(
+            request.value(QStringLiteral("requester")).toObject().value(QStringLiteral("name")).toString(), hostile);
+        QVERIFY(request.value(QStringLiteral("requester"))
+                    .toObject()
+                    .value(QStringLiteral("commandLine"))
+                    .toString()
+                    .contains(arg));
+
+        const CliResult shown = m_t->cli({ QStringLiteral("requests") });
+        QCOMPARE(shown.exitCode, 0);
+        QVERIFY2(firstUnsafe(shown.out).isEmpty(), qPrintable(firstUnsafe(shown.out)));
+        QVERIFY2(!forgesProcessLine(shown.out), shown.out.constData());
+        QVERIFY2(shown.out.contains(
+                     QByteArray("\"" + nameShown + "\" (named after its executable, a file name chosen by the caller")),
+            shown.out.constData());
+        QVERIFY2(shown.out.contains(QByteArray("  process    " + QFile::encodeName(m_work.path()) + '/' + pathShown)),
+            shown.out.constData());
+        QVERIFY(shown.out.contains("looks like '/'"));
+        QVERIFY(shown.out.contains("hi\\x1b[2J\\n  process    /usr/bin/claude (pid 1)"));
+        QVERIFY(shown.out.contains("(shown escaped: \\\\ is one backslash"));
+
+        // watch without a terminal: one line per event, escaped; with --json, the exact value.
+        for (const bool asJson : { false, true }) {
+            QProcess watch;
+            watch.setProcessEnvironment(m_t->environment());
+            watch.start(builtExecutable(QStringLiteral("tessera-cli")),
+                asJson ? QStringList { QStringLiteral("--json"), QStringLiteral("watch") }
+                       : QStringList { QStringLiteral("watch") });
+            QByteArray out;
+            QDeadlineTimer deadline(15000);
+            while (!out.contains(id.toUtf8()) && !deadline.hasExpired()) {
+                watch.waitForReadyRead(200);
+                out += watch.readAllStandardOutput();
+            }
+            ::kill(pid_t(watch.processId()), SIGTERM);
+            QVERIFY(watch.waitForFinished(10000));
+            out += watch.readAllStandardOutput();
+            QVERIFY2(out.contains(id.toUtf8()), out.constData());
+            QVERIFY2(firstUnsafe(out).isEmpty(), qPrintable(firstUnsafe(out)));
+            QVERIFY2(!forgesProcessLine(out), out.constData());
+            if (asJson) {
+                const QJsonObject event = QJsonDocument::fromJson(out.split('\n').first()).object();
+                QCOMPARE(event.value(QStringLiteral("data"))
+                             .toObject()
+                             .value(QStringLiteral("requester"))
+                             .toObject()
+                             .value(QStringLiteral("name"))
+                             .toString(),
+                    hostile);
+            } else {
+                QVERIFY2(out.contains(QByteArray("from \"" + nameShown
+                             + "\" (named after its executable, a file name chosen by the caller)")),
+                    out.constData());
+            }
+        }
+
+        QCOMPARE(
+            m_t->cli({ QStringLiteral("approve"), id, QStringLiteral("--for"), QStringLiteral("1h") }).exitCode, 0);
+        QVERIFY(finish(*exec));
+        QCOMPARE(exec->exitCode(), 0);
+        // And an ordinary grant of the same client.
+        auto token = startCli({ QStringLiteral("token"), QStringLiteral("--ask"), QStringLiteral("--resource"),
+            m_resource, QStringLiteral("--scope"), QStringLiteral("read") });
+        const QJsonObject tokenRequest = waitForRequest(QStringLiteral("token"));
+        QVERIFY(!tokenRequest.isEmpty());
+        QCOMPARE(
+            m_t->cli({ QStringLiteral("approve"), tokenRequest.value(QStringLiteral("id")).toString() }).exitCode, 0);
+        QVERIFY(finish(*token));
+        QCOMPARE(token->exitCode(), 0);
+
+        // A DCR client: registration refuses controls in client_name, but a backslash is text.
+        Tessera::Test::RawClient http;
+        QVERIFY(http.connectTo(m_t->port()));
+        // moc reads this file too, and Qt 6.4's moc loses its way in raw string literals.
+        const QByteArray body
+            = "{\"client_name\":\"Evil \\\\x1b[2J name\",\"redirect_uris\":[\"http://127.0.0.1:9/cb\"],"
+              "\"token_endpoint_auth_method\":\"none\"}";
+        const auto registered
+            = http.exchange(Tessera::Test::postRequest("/register", m_t->port(), "application/json", body), 10000);
+        QVERIFY(registered && registered->status == 201);
+
+        const auto check = [this](const QStringList &args, const QList<QByteArray> &mustShow) {
+            const CliResult r = args.first() == QStringLiteral("whoami") ? cliAs(args) : m_t->cli(args);
+            QVERIFY2(r.exitCode == 0, qPrintable(args.join(u' ') + u' ' + QString::fromUtf8(r.err)));
+            QVERIFY2(firstUnsafe(r.out).isEmpty(), qPrintable(args.join(u' ') + u' ' + firstUnsafe(r.out)));
+            QVERIFY2(firstUnsafe(r.err).isEmpty(), qPrintable(args.join(u' ') + u' ' + firstUnsafe(r.err)));
+            QVERIFY2(!forgesProcessLine(r.out), r.out.constData());
+            for (const QByteArray &text : mustShow)
+                QVERIFY2(r.out.contains(text), qPrintable(args.join(u' ') + u'\n' + QString::fromUtf8(r.out)));
+        };
+        check({ QStringLiteral("clients") },
+            { "\"" + nameShown + "\" (named after its executable, a file name chosen by the caller)",
+                "\"Evil \\\\x1b[2J name\" (name is self-asserted)" });
+        check({ QStringLiteral("grants") }, { nameShown });
+        check({ QStringLiteral("exec-grants") }, { nameShown, "hi\\x1b[2J\\n  process    /usr/bin/claude (pid 1)" });
+        check({ QStringLiteral("audit"), QStringLiteral("--limit"), QStringLiteral("200") }, { "\\\\n  process" });
+        check({ QStringLiteral("secret"), QStringLiteral("list") }, { "R1 \\\\x1b[31mred (a backslash is text)" });
+        check({ QStringLiteral("whoami") }, { pathShown });
+        for (const QString &command : { QStringLiteral("clients"), QStringLiteral("grants"),
+                 QStringLiteral("exec-grants"), QStringLiteral("audit"), QStringLiteral("whoami") })
+            check({ QStringLiteral("--json"), command }, {});
+        const CliResult exported = m_t->cli({ QStringLiteral("audit"), QStringLiteral("export"), QStringLiteral("-") });
+        QVERIFY2(firstUnsafe(exported.out).isEmpty(), qPrintable(firstUnsafe(exported.out)));
+        QVERIFY(exported.out.contains("\\u202e"));
+        // The local client is marked in --json too: its name is its own, not verified.
+        for (const QJsonValue &v :
+            parse(m_t->cli({ QStringLiteral("--json"), QStringLiteral("clients") }).out).toArray()) {
+            if (v.toObject().value(QStringLiteral("name")).toString() == hostile)
+                QVERIFY(v.toObject().value(QStringLiteral("nameIsSelfAsserted")).toBool());
+        }
+    }
+
+    /** R1: escape sequences in a request cannot redraw `watch`, retitle the terminal or forge lines. */
+    void testR1_watchScreenCannotBeRedrawnByARequest()
+    {
+        if (QStandardPaths::findExecutable(QStringLiteral("tmux")).isEmpty())
+            QSKIP("tmux is not installed");
+        const QString dir = QStringLiteral("r1-watch\x1b[2J\x1b[H\x1b]2;pwned\x07\n  process    /usr/bin");
+        QVERIFY(QDir(m_work.path()).mkpath(dir));
+        actAs(dir + QStringLiteral("/claude (pid 1)\x1b[2J\x1b[H"));
+        QCOMPARE(m_t->cli({ QStringLiteral("secret"), QStringLiteral("set"), QStringLiteral("r1w") }, "v").exitCode, 0);
+        const QString socket = QStringLiteral("tessera-r1-") + QString::number(QCoreApplication::applicationPid());
+        const auto tmux = [&socket](const QStringList &args) {
+            QProcess p;
+            p.start(QStringLiteral("tmux"), QStringList { QStringLiteral("-L"), socket } + args);
+            p.waitForFinished(10000);
+            return p.readAllStandardOutput();
+        };
+        const auto screen = [&tmux] {
+            return tmux(
+                { QStringLiteral("capture-pane"), QStringLiteral("-p"), QStringLiteral("-t"), QStringLiteral("w") });
+        };
+        const auto waitFor = [&screen](const QByteArray &text, int ms) {
+            QDeadlineTimer deadline(ms);
+            while (!deadline.hasExpired()) {
+                if (screen().contains(text))
+                    return true;
+                QThread::msleep(100);
+            }
+            return false;
+        };
+        const QString command = QStringLiteral("env TESSERA_RUNTIME_DIR='%1' '%2' watch; sleep 120")
+                                    .arg(m_t->runtimeDir(), builtExecutable(QStringLiteral("tessera-cli")));
+        tmux({ QStringLiteral("new-session"), QStringLiteral("-d"), QStringLiteral("-s"), QStringLiteral("w"),
+            QStringLiteral("-x"), QStringLiteral("250"), QStringLiteral("-y"), QStringLiteral("50"), command });
+        QVERIFY2(waitFor("Watching for new ones", 20000), screen().constData());
+
+        auto exec = startCli({ QStringLiteral("exec"), QStringLiteral("--secret"), QStringLiteral("r1w"),
+            QStringLiteral("--"), QStringLiteral("/bin/echo"), QStringLiteral("\x1b[2J\x1b[Hbenign") });
+        QVERIFY2(waitFor("benign", 30000), screen().constData()); // the command line, drawn either way
+        QThread::msleep(1200); // a redraw or two later
+        const QByteArray card = screen();
+        QVERIFY2(card.startsWith("Tessera approvals"), card.constData()); // nothing cleared the screen above it
+        QVERIFY2(card.contains("\"claude (pid 1)\\x1b[2J\\x1b[H\" (named after its executable")
+                && card.contains("r1-watch\\x1b[2J\\x1b[H\\x1b]2;pwned\\x07\\n  process    /usr/bin/claude (pid 1)"),
+            card.constData());
+        QVERIFY2(card.contains("/bin/echo") && card.contains("\\x1b[2J\\x1b[Hbenign"), card.constData());
+        QVERIFY2(!forgesProcessLine(card), card.constData());
+        const QByteArray title = tmux({ QStringLiteral("display-message"), QStringLiteral("-p"), QStringLiteral("-t"),
+            QStringLiteral("w"), QStringLiteral("#{pane_title}") });
+        QVERIFY2(!title.contains("pwned"), title.constData());
+        tmux({ QStringLiteral("send-keys"), QStringLiteral("-t"), QStringLiteral("w"), QStringLiteral("d") });
+        QVERIFY(finish(*exec));
+        QCOMPARE(exec->exitCode(), 3);
         tmux({ QStringLiteral("kill-server") });
     }
 
