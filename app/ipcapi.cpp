@@ -59,9 +59,9 @@ QJsonObject clientJson(const Store::Client &c)
         { QStringLiteral("clientId"), c.clientId },
         { QStringLiteral("kind"), Store::clientKindToString(c.kind) },
         { QStringLiteral("name"), c.clientName },
-        // A local client's name is its executable's file name, read from /proc by Tessera.
-        { QStringLiteral("nameIsSelfAsserted"),
-            c.kind != Store::ClientKind::Preregistered && c.kind != Store::ClientKind::Local },
+        // Only a name the person gave is not the client's own: a local client's name is its
+        // executable's file name, which the caller chose (issue 9, R1).
+        { QStringLiteral("nameIsSelfAsserted"), c.kind != Store::ClientKind::Preregistered },
         { QStringLiteral("redirectUris"), QJsonArray::fromStringList(c.redirectUris) },
         { QStringLiteral("tokenEndpointAuthMethod"), c.tokenEndpointAuthMethod },
         { QStringLiteral("createdAt"), c.createdAt },

@@ -169,8 +169,14 @@ Result<Store::Client> LocalAccess::ensureClient(const CallerInfo &caller)
     Store::Client c;
     c.clientId = caller.clientId;
     c.kind = Store::ClientKind::Local;
-    // Derived from the executable /proc reported, not chosen by the caller.
-    c.clientName = QFileInfo(caller.callerExe).fileName().left(128);
+    // The file name of the executable /proc reported. Tessera read it, but whoever made the file
+    // chose it (any bytes but '/' and NUL: escape sequences, newlines, "claude"): every front end
+    // shows it escaped and marked as the caller's choice (issue 9, R1). Stored raw, cut at 128
+    // UTF-16 units without splitting a surrogate pair.
+    QString name = QFileInfo(caller.callerExe).fileName();
+    if (name.size() > 128)
+        name.truncate(name.at(127).isHighSurrogate() ? 127 : 128);
+    c.clientName = name;
     c.metadata = QJsonObject { { QStringLiteral("executable"), caller.callerExe } };
     c.createdAt = now;
     c.lastSeenAt = now;
