@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "desktop/agentlistmodel.h"
 
+#include "common/displaytext.h"
 #include "common/logging.h"
 #include "consent/consentbroker.h"
 #include "desktop/dashboardcontext.h"
@@ -89,7 +90,8 @@ QString AgentListModel::identityNote(const Store::Client &client, const QString 
             : tr("Its metadata was fetched over HTTPS from %1. The name inside it is the agent's own claim.")
                   .arg(verifiedDomain);
     case Store::ClientKind::Local:
-        return tr("A program on this computer, known by its executable as the system reports it.");
+        return tr("A program on this computer, known by its executable as the system reports it. Its name is the "
+                  "executable's file name, which whoever made the file chose.");
     case Store::ClientKind::Dcr:
         break;
     }
@@ -180,8 +182,13 @@ QVariant AgentListModel::data(const QModelIndex &index, int role) const
     const Store::Client &c = row.client;
     switch (role) {
     case Qt::DisplayRole:
-    case NameRole:
-        return c.clientName;
+    case NameRole: {
+        // Escaped (R1): a line break or bidi control in a name takes no effect on the page.
+        const QString safe = displaySafe(c.clientName);
+        if (c.kind == Store::ClientKind::Local && !safe.isEmpty())
+            return tr("“%1” (file name chosen by the caller)").arg(safe);
+        return safe;
+    }
     case ClientIdRole:
         return c.clientId;
     case NameSelfAssertedRole:
@@ -192,21 +199,33 @@ QVariant AgentListModel::data(const QModelIndex &index, int role) const
         return kindLabel(c.kind);
     case VerifiedDomainRole:
         return verifiedDomainOf(c);
-    case IdentityNoteRole:
-        return identityNote(c, verifiedDomainOf(c));
+    case IdentityNoteRole: {
+        QString note = identityNote(c, verifiedDomainOf(c));
+        const bool lookalike = std::any_of(row.executables.cbegin(), row.executables.cend(),
+            [](const Store::ClientExecutable &e) { return hasLookalikeSlash(e.exePath); });
+        if (lookalike)
+            note += u' '
+                + tr("One of its executable paths contains a character that looks like “/” but is not one (shown as "
+                     "\\u{…}): its folder is not what it seems.");
+        return note;
+    }
     case ExecutablesRole: {
         QVariantList list;
         for (const Store::ClientExecutable &e : row.executables) {
-            list.append(
-                QVariantMap { { QStringLiteral("path"), e.exePath }, { QStringLiteral("firstSeen"), e.firstSeen },
-                    { QStringLiteral("lastSeen"), e.lastSeen }, { QStringLiteral("count"), e.count } });
+            list.append(QVariantMap { { QStringLiteral("path"), displaySafePath(e.exePath) },
+                { QStringLiteral("firstSeen"), e.firstSeen }, { QStringLiteral("lastSeen"), e.lastSeen },
+                { QStringLiteral("count"), e.count } });
         }
         return list;
     }
-    case RedirectUrisRole:
-        return c.redirectUris;
+    case RedirectUrisRole: {
+        QStringList uris;
+        for (const QString &u : c.redirectUris)
+            uris.append(displaySafe(u));
+        return uris;
+    }
     case ClientUriRole:
-        return c.metadata.value(QStringLiteral("client_uri")).toString();
+        return displaySafe(c.metadata.value(QStringLiteral("client_uri")).toString());
     case CreatedAtRole:
         return c.createdAt;
     case LastSeenAtRole:

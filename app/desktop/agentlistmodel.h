@@ -39,15 +39,16 @@ public:
     enum Role
     {
         ClientIdRole = Qt::UserRole + 1,
-        NameRole, ///< as registered; see NameSelfAssertedRole
+        NameRole, ///< as registered, escaped (displaySafe()); a local client's marked "file name chosen by the caller"
         NameSelfAssertedRole, ///< false only for clients the person registered
         KindRole, ///< "dcr", "cimd", "preregistered", "local"
         KindLabelRole, ///< how it registered, for a person
         VerifiedDomainRole, ///< CIMD: the https host its metadata came from; else empty
-        IdentityNoteRole, ///< one sentence: what Tessera verified about this agent
-        ExecutablesRole, ///< [{path, firstSeen, lastSeen, count}], most recent first (kernel-reported)
-        RedirectUrisRole, ///< QStringList, self-asserted at registration
-        ClientUriRole, ///< self-asserted homepage; never opened automatically
+        IdentityNoteRole, ///< what Tessera verified about this agent (and a look-alike slash warning)
+        ExecutablesRole, ///< [{path, firstSeen, lastSeen, count}], most recent first (kernel-reported); path escaped
+                         ///< with displaySafePath()
+        RedirectUrisRole, ///< QStringList, self-asserted at registration, escaped
+        ClientUriRole, ///< self-asserted homepage, escaped; never opened automatically
         CreatedAtRole, ///< Unix seconds: first seen (registered)
         LastSeenAtRole, ///< Unix seconds, 0 if never
         ExpiresAtRole, ///< unconsented registrations expire; 0 otherwise

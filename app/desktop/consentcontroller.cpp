@@ -2,6 +2,7 @@
 #include "desktop/consentcontroller.h"
 
 #include "common/clock.h"
+#include "common/displaytext.h"
 #include "common/logging.h"
 #include "consent/consentbroker.h"
 #include "desktop/pendingrequestmodel.h"
@@ -323,6 +324,54 @@ QString ConsentController::pathLabel() const
     return {};
 }
 
+QString ConsentController::clientName() const
+{
+    return PendingRequestModel::displayName(m_current.requester.clientName, m_current.requester.clientKind);
+}
+
+QString ConsentController::clientUri() const
+{
+    return displaySafe(m_current.requester.clientUri);
+}
+
+QString ConsentController::clientId() const
+{
+    return displaySafe(m_current.requester.clientId);
+}
+
+QString ConsentController::verifiedDomain() const
+{
+    return displaySafe(m_current.requester.verifiedDomain);
+}
+
+QString ConsentController::redirectUri() const
+{
+    return displaySafe(m_current.requester.redirectUri);
+}
+
+QString ConsentController::commandLine() const
+{
+    return displaySafe(m_current.requester.commandLine);
+}
+
+QStringList ConsentController::secrets() const
+{
+    QStringList out;
+    for (const QString &s : m_current.secrets)
+        out.append(displaySafe(s));
+    return out;
+}
+
+QString ConsentController::resourceName() const
+{
+    return displaySafe(m_current.resourceName);
+}
+
+QString ConsentController::resourceUri() const
+{
+    return displaySafe(m_current.resourceUri);
+}
+
 QString ConsentController::clientKindLabel() const
 {
     const QString &kind = m_current.requester.clientKind;
@@ -341,8 +390,9 @@ QVariantList ConsentController::processChain() const
 {
     QVariantList out;
     for (const Consent::ProcessFact &p : m_current.requester.processChain) {
-        out.append(QVariantMap {
-            { QStringLiteral("pid"), p.pid }, { QStringLiteral("exe"), p.exe }, { QStringLiteral("comm"), p.comm } });
+        // The prompt joins these into lines: a "\n" or a fake "/" in a path must stay visible as such.
+        out.append(QVariantMap { { QStringLiteral("pid"), p.pid }, { QStringLiteral("exe"), displaySafePath(p.exe) },
+            { QStringLiteral("comm"), displaySafe(p.comm) } });
     }
     return out;
 }
@@ -380,8 +430,19 @@ QStringList ConsentController::warningsFor(const Consent::ConsentRequest &r) con
         out.append(tr("First request from this agent: you have never approved anything for it."));
     if (!who.previousExecutable.isEmpty() && !who.processChain.isEmpty()) {
         out.append(tr("The program acting for this agent changed. Last time: %1. Now: %2.")
-                       .arg(who.previousExecutable, who.processChain.first().exe));
+                       .arg(displaySafePath(who.previousExecutable), displaySafePath(who.processChain.first().exe)));
     }
+    bool lookalike = false, escapedPath = false;
+    for (const Consent::ProcessFact &p : who.processChain) {
+        lookalike = lookalike || hasLookalikeSlash(p.exe);
+        escapedPath = escapedPath || needsEscaping(p.exe);
+    }
+    if (lookalike)
+        out.append(tr("A program path contains a character that looks like “/” but is not one (shown as \\u{…}): "
+                      "its folder is not what it seems."));
+    if (escapedPath)
+        out.append(tr("A program path contains a line break, a control character or a backslash, shown escaped "
+                      "(\\n, \\x…, \\u{…}, \\\\): read it with care."));
     out += nameWarnings(who.clientName);
     if (who.loopbackRedirect) {
         const int port = QUrl(who.redirectUri).port(80);

@@ -39,8 +39,11 @@ namespace Tessera::App {
  * The Approve delay is enforced here, not only in QML: approve() refuses when the window
  * has not been visible and active for armDelayMs since the request came on screen or the
  * window last regained focus, so a synthetic click, a shortcut or an accessibility action
- * cannot get around it (security-cases G1, G2). Client-supplied strings are exposed raw:
- * QML shows them only through PlainLabel.
+ * cannot get around it (security-cases G1, G2). Every string that did not come from the
+ * person is exposed escaped (displaySafe(); executable paths with displaySafePath(), so that
+ * a look-alike slash shows as \u{2215}), and QML shows it only through PlainLabel: a line
+ * break, control, bidi or separator character cannot forge a second line (issue 9, R1).
+ * A local client's name is its executable's file name, marked as chosen by the caller.
  */
 class ConsentController : public QObject
 {
@@ -105,18 +108,19 @@ public:
     [[nodiscard]] QString requestId() const { return m_currentId; }
     [[nodiscard]] QString path() const;
     [[nodiscard]] QString pathLabel() const;
-    [[nodiscard]] QString clientName() const { return m_current.requester.clientName; }
-    [[nodiscard]] QString clientUri() const { return m_current.requester.clientUri; }
-    [[nodiscard]] QString clientId() const { return m_current.requester.clientId; }
+    [[nodiscard]] QString clientName() const;
+    [[nodiscard]] QString clientUri() const;
+    [[nodiscard]] QString clientId() const;
     [[nodiscard]] QString clientKindLabel() const;
-    [[nodiscard]] QString verifiedDomain() const { return m_current.requester.verifiedDomain; }
-    [[nodiscard]] QString redirectUri() const { return m_current.requester.redirectUri; }
+    [[nodiscard]] QString verifiedDomain() const;
+    [[nodiscard]] QString redirectUri() const;
+    /** @brief [{pid, exe, comm}], nearest first; exe escaped with displaySafePath(), comm with displaySafe(). */
     [[nodiscard]] QVariantList processChain() const;
-    [[nodiscard]] QString commandLine() const { return m_current.requester.commandLine; }
-    [[nodiscard]] QStringList secrets() const { return m_current.secrets; }
+    [[nodiscard]] QString commandLine() const;
+    [[nodiscard]] QStringList secrets() const;
     [[nodiscard]] QStringList warnings() const { return m_warnings; }
-    [[nodiscard]] QString resourceName() const { return m_current.resourceName; }
-    [[nodiscard]] QString resourceUri() const { return m_current.resourceUri; }
+    [[nodiscard]] QString resourceName() const;
+    [[nodiscard]] QString resourceUri() const;
     [[nodiscard]] int mergedCount() const { return m_current.mergedCount; }
     [[nodiscard]] QVariantList durations() const;
     [[nodiscard]] QString defaultDuration() const { return m_defaultDuration; }

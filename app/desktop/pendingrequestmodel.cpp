@@ -1,11 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "desktop/pendingrequestmodel.h"
 
+#include "common/displaytext.h"
 #include "consent/consentrequest.h"
 
 namespace Tessera::App {
 
 PendingRequestModel::PendingRequestModel(QObject *parent) : QAbstractListModel(parent) { }
+
+QString PendingRequestModel::displayName(const QString &name, const QString &kind)
+{
+    const QString safe = displaySafe(name);
+    // app/localaccess names a local client after its executable's file name: whoever made the
+    // file chose it ("claude", or "claude (verified)").
+    if (kind == QStringLiteral("local") && !name.isEmpty())
+        return tr("“%1” (file name chosen by the caller)").arg(safe);
+    return safe;
+}
 
 void PendingRequestModel::append(const Consent::ConsentRequest &r)
 {
@@ -13,8 +24,8 @@ void PendingRequestModel::append(const Consent::ConsentRequest &r)
         return;
     const int row = count();
     beginInsertRows({}, row, row);
-    m_rows.append(Row {
-        r.id, r.requester.clientName, r.resourceName, Consent::pathToString(r.path), r.mergedCount, r.expiresAtMs });
+    m_rows.append(Row { r.id, displayName(r.requester.clientName, r.requester.clientKind), displaySafe(r.resourceName),
+        Consent::pathToString(r.path), r.mergedCount, r.expiresAtMs });
     endInsertRows();
     Q_EMIT countChanged();
 }

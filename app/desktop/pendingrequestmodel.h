@@ -28,7 +28,7 @@ public:
     enum Role
     {
         RequestIdRole = Qt::UserRole + 1, ///< the broker's id
-        ClientNameRole, ///< SELF-ASSERTED by the client
+        ClientNameRole, ///< SELF-ASSERTED by the client; displayName(): escaped, local names marked
         ResourceNameRole, ///< the resource as the person registered it
         PathRole, ///< "authorize", "token", "secret", "exec"
         MergedCountRole, ///< identical requests folded into this row
@@ -37,6 +37,13 @@ public:
     Q_ENUM(Role)
 
     explicit PendingRequestModel(QObject *parent = nullptr);
+
+    /**
+     * @brief A client's name for the prompt (issue 9, R1): escaped with displaySafe() (no line
+     * break, control or bidi character takes effect), and for a local client, whose name is the
+     * file name of its executable, quoted and marked as chosen by the caller.
+     */
+    [[nodiscard]] static QString displayName(const QString &name, const QString &kind);
 
     void append(const Consent::ConsentRequest &request);
     /** @brief Whether a row was removed. */

@@ -38,6 +38,41 @@ private Q_SLOTS:
     }
     void cleanup() { m_env.reset(); }
 
+    void testR1_localNameAndPathsShownEscapedAndMarked()
+    {
+        // A local client: its name is the file name the caller gave its executable.
+        const QString exe = QStringLiteral("/tmp/x/usr\u2215bin\u2215claude\n  process    /usr/bin/claude\x1b[2J");
+        const QString name = QStringLiteral("usr\u2215bin\u2215claude\n  process    /usr/bin/claude\x1b[2J");
+        Store::Client c;
+        c.clientId = QStringLiteral("local-R1hostileR1hostileR1ho");
+        c.kind = Store::ClientKind::Local;
+        c.clientName = name;
+        c.createdAt = m_env->clock.nowSecs();
+        c.lastSeenAt = m_env->clock.nowSecs();
+        Store::ClientStore clients(*m_env->db);
+        QVERIFY(clients.insert(c));
+        QVERIFY(clients.recordExecutable(c.clientId, exe, m_env->clock.nowSecs()));
+
+        AgentListModel model(m_env->context.get(), nullptr);
+        model.reload();
+        const QString shown = value(model, c.clientId, AgentListModel::NameRole).toString();
+        QCOMPARE(shown,
+            QStringLiteral(
+                "“usr\u2215bin\u2215claude\\n  process    /usr/bin/claude\\x1b[2J” (file name chosen by the caller)"));
+        QCOMPARE(model.data(model.index(model.indexOf(c.clientId)), Qt::DisplayRole).toString(), shown);
+        QVERIFY(value(model, c.clientId, AgentListModel::NameSelfAssertedRole).toBool());
+        const QVariantList exes = value(model, c.clientId, AgentListModel::ExecutablesRole).toList();
+        QCOMPARE(exes.size(), 1);
+        const QString path = exes.first().toMap().value(QStringLiteral("path")).toString();
+        QCOMPARE(path, QStringLiteral("/tmp/x/usr\\u{2215}bin\\u{2215}claude\\n  process    /usr/bin/claude\\x1b[2J"));
+        QVERIFY(!path.contains(u'\n') && !path.contains(QChar(0x2215)) && !path.contains(QChar(0x1b)));
+        const QString note = value(model, c.clientId, AgentListModel::IdentityNoteRole).toString();
+        QVERIFY2(note.contains(QStringLiteral("looks like “/”")), qPrintable(note));
+        QVERIFY2(note.contains(QStringLiteral("file name")), qPrintable(note));
+        // The raw name stays in the database: escaping is for the screen only.
+        QCOMPARE(clients.find(c.clientId)->value().clientName, name);
+    }
+
     void testIdentityIsShownApartFromClaims()
     {
         AgentListModel model(m_env->context.get(), nullptr);

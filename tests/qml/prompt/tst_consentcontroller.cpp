@@ -18,6 +18,7 @@
 #include <QQuickItem>
 #include <QQuickStyle>
 #include <QQuickWindow>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 #include <QtQml/qqmlextensionplugin.h>
@@ -267,12 +268,76 @@ private Q_SLOTS:
         QVERIFY(hostile.contains(QStringLiteral("direction-changing")));
         QVERIFY(hostile.contains(QStringLiteral("Cyrillic")));
         QVERIFY(hostile.contains(QStringLiteral("could not see which program")));
-        QCOMPARE(c()->clientName(), QStringLiteral("Cl\u0430ude \u202Etxt.exe")); // raw: QML shows it as plain text
+        // Escaped (R1): the override is shown, not obeyed; the look-alike letter stays (and is flagged).
+        QCOMPARE(c()->clientName(), QStringLiteral("Cl\u0430ude \\u{202E}txt.exe"));
 
         m_fx->reset();
         m_fx->submit({ { QStringLiteral("clientName"), QStringLiteral("Claude Code") } });
         QVERIFY(!c()->warnings().join(u'\n').contains(QStringLiteral("Cyrillic")));
         QVERIFY(!c()->warnings().join(u'\n').contains(QStringLiteral("direction")));
+    }
+
+    void testR1_chainLinesCannotBeForged()
+    {
+        // The executable's file name is the caller's choice: a newline forges a second chain
+        // line, a division slash a directory, an escape sequence anything.
+        const QString exe
+            = QStringLiteral("/tmp/x/usr\u2215bin\u2215claude\n\u21B3 /usr/bin/claude \u00B7 pid 1\u2028\x1b[2J");
+        const QString name
+            = QStringLiteral("usr\u2215bin\u2215claude\n\u21B3 /usr/bin/claude \u00B7 pid 1\u2028\x1b[2J");
+        m_fx->submit(
+            { { QStringLiteral("path"), QStringLiteral("token") }, { QStringLiteral("kind"), QStringLiteral("local") },
+                { QStringLiteral("clientId"), QStringLiteral("local-r1") }, { QStringLiteral("clientName"), name },
+                { QStringLiteral("commandLine"), QStringLiteral("/bin/echo 'a\nb'") },
+                { QStringLiteral("previousExecutable"), QStringLiteral("/usr/bin\u2044claude") },
+                { QStringLiteral("processChain"),
+                    QVariantList { QVariantMap { { QStringLiteral("pid"), 4343 }, { QStringLiteral("exe"), exe },
+                                       { QStringLiteral("comm"), QStringLiteral("cl\x1b[2Jaude") } },
+                        QVariantMap { { QStringLiteral("pid"), 1 },
+                            { QStringLiteral("exe"), QStringLiteral("/usr/bin/bash") } } } } });
+        const QVariantList chain = c()->processChain();
+        QCOMPARE(chain.size(), 2);
+        const QString shownExe = chain.first().toMap().value(QStringLiteral("exe")).toString();
+        QCOMPARE(shownExe,
+            QStringLiteral(
+                "/tmp/x/usr\\u{2215}bin\\u{2215}claude\\n\u21B3 /usr/bin/claude \u00B7 pid 1\\u{2028}\\x1b[2J"));
+        QCOMPARE(chain.first().toMap().value(QStringLiteral("comm")).toString(), QStringLiteral("cl\\x1b[2Jaude"));
+        QCOMPARE(chain.at(1).toMap().value(QStringLiteral("exe")).toString(), QStringLiteral("/usr/bin/bash"));
+        // What PromptRequester.chainText() makes of it: one line per process, whatever the names.
+        QStringList lines;
+        for (const QVariant &p : chain)
+            lines.append(p.toMap().value(QStringLiteral("exe")).toString());
+        QCOMPARE(lines.join(u'\n')
+                     .split(QRegularExpression(QStringLiteral("[\\n\\r\\x{2028}\\x{2029}\\x{85}\\x{0B}\\x{0C}]")))
+                     .size(),
+            2);
+
+        const QString all = c()->warnings().join(u'\n');
+        QVERIFY2(all.contains(QStringLiteral("looks like “/”")), qPrintable(all));
+        QVERIFY2(all.contains(QStringLiteral("line break")), qPrintable(all));
+        QVERIFY2(
+            all.contains(QStringLiteral("/usr/bin\\u{2044}claude")), qPrintable(all)); // "changed" warning, escaped
+
+        // The name: escaped, and marked as the caller's choice, in the card and in the queue.
+        const QString shownName = QStringLiteral("“usr\u2215bin\u2215claude\\n\u21B3 /usr/bin/claude \u00B7 pid "
+                                                 "1\\u{2028}\\x1b[2J” (file name chosen by the caller)");
+        QCOMPARE(c()->clientName(), shownName);
+        QCOMPARE(
+            c()->queue()->data(c()->queue()->index(0), App::PendingRequestModel::ClientNameRole).toString(), shownName);
+        QCOMPARE(c()->commandLine(), QStringLiteral("/bin/echo 'a\\nb'"));
+
+        // A plain path and a plain name pass unchanged and warn of nothing.
+        m_fx->reset();
+        m_fx->submit({ { QStringLiteral("kind"), QStringLiteral("dcr") },
+            { QStringLiteral("clientName"), QStringLiteral("Claude Code") },
+            { QStringLiteral("processChain"),
+                QVariantList { QVariantMap {
+                    { QStringLiteral("pid"), 7 }, { QStringLiteral("exe"), QStringLiteral("/usr/bin/claude") } } } } });
+        QCOMPARE(c()->processChain().first().toMap().value(QStringLiteral("exe")).toString(),
+            QStringLiteral("/usr/bin/claude"));
+        QCOMPARE(c()->clientName(), QStringLiteral("Claude Code"));
+        QVERIFY(!c()->warnings().join(u'\n').contains(QStringLiteral("looks like")));
+        QVERIFY(!c()->warnings().join(u'\n').contains(QStringLiteral("line break")));
     }
 
     void testApprovalRecordsTheExecutable()

@@ -166,7 +166,9 @@ TestCase {
             });
         waitForPrompt();
         const label = findChild(win.contentItem, "clientNameLabel");
-        compare(label.text, hostile, "shown exactly as sent");
+        // Plain text, and the bidi controls shown escaped instead of reordering the line (R1).
+        compare(label.text, hostile.replace("\u202E", "\\u{202E}").replace("\u202C", "\\u{202C}"), "shown as sent, controls escaped");
+        verify(label.text.indexOf("\u202E") < 0 && label.text.indexOf("<b>Claude</b>") === 0);
         compare(label.textFormat, Text.PlainText);
         label.textFormat = Text.RichText;
         compare(label.textFormat, Text.PlainText, "PlainLabel refuses rich text");
