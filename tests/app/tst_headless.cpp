@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTcpServer>
 #include <QTest>
 
 using namespace Tessera::Test;
@@ -39,7 +40,7 @@ private Q_SLOTS:
         QCOMPARE(s.value(QStringLiteral("issuer")).toString(), t.issuer());
         const QString kid = s.value(QStringLiteral("signingKid")).toString();
         QCOMPARE(kid.size(), 43);
-        QCOMPARE(s.value(QStringLiteral("schemaVersion")).toInt(), 4);
+        QCOMPARE(s.value(QStringLiteral("schemaVersion")).toInt(), 5);
 
         // Files and sockets are the user's alone.
         QCOMPARE(fileMode(t.dataDir()), 0700);
@@ -119,17 +120,26 @@ private Q_SLOTS:
             QVERIFY2(r->header("access-control-allow-origin").isEmpty(), r->statusLine.constData());
             QCOMPARE(t.stop(), 0);
         }
-        qputenv("TESSERA_CORS_ORIGINS", "http://localhost:6274, https://inspector.example");
+        // A loopback origin counts only while a program of this user serves it (R3): this test.
+        QTcpServer inspector;
+        QVERIFY(inspector.listen(QHostAddress::LocalHost, 0));
+        const QByteArray served = "http://localhost:" + QByteArray::number(inspector.serverPort());
+        const QByteArray unserved = "http://localhost:" + QByteArray::number(TesseraInstance::freePort());
+        qputenv("TESSERA_CORS_ORIGINS", served + ", https://inspector.example, " + unserved);
         {
             TesseraInstance t;
             QVERIFY(t.start());
             QVERIFY2(t.waitUntil(0), t.log().constData());
-            const auto r = preflight(t, "http://localhost:6274");
+            const auto r = preflight(t, served);
             QVERIFY(r);
-            QCOMPARE(r->header("access-control-allow-origin"), QByteArray("http://localhost:6274"));
+            QCOMPARE(r->header("access-control-allow-origin"), served);
             const auto other = preflight(t, "http://localhost:9999");
             QVERIFY(other);
             QVERIFY(other->header("access-control-allow-origin").isEmpty());
+            const auto nobody = preflight(t, unserved); // allowed, but nobody serves it
+            QVERIFY(nobody);
+            QCOMPARE(nobody->status, 403);
+            QVERIFY(nobody->header("access-control-allow-origin").isEmpty());
             QCOMPARE(t.stop(), 0);
         }
         qputenv("TESSERA_CORS_ORIGINS", "http://evil.example/path");
