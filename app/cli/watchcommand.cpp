@@ -264,6 +264,8 @@ private:
             line("warning",
                 QStringLiteral("last time this agent ran ")
                     + who.value(QStringLiteral("previousExecutable")).toString());
+        for (const QJsonValue &w : who.value(QStringLiteral("receiverWarnings")).toArray())
+            line("warning", w.toString());
         if (!res.value(QStringLiteral("uri")).toString().isEmpty())
             line("resource",
                 res.value(QStringLiteral("name")).toString() + QStringLiteral(" (")
