@@ -320,8 +320,8 @@ void AuthorizeEndpoint::authorize(const FormData &query, Http::Responder respond
     // R3: a loopback redirect counts only while the person's own uid holds its port. Another
     // user's listener gets nothing: no code, no error redirect, no prompt.
     if (receiver && receiver->state == Ipc::PortOwnerReport::State::Foreign) {
-        qCWarning(lcOAuth).noquote() << "refused /authorize for client" << s.clientId << ": port" << receiver->port
-                                     << "is held by uid" << receiver->listenerUid;
+        qCInfo(lcOAuth).noquote() << "refused /authorize for client" << s.clientId << ": port" << receiver->port
+                                  << "is held by uid" << receiver->listenerUid;
         (void)m_ctx.audit.append({ QStringLiteral("authorization.refused"), QStringLiteral("client:") + s.clientId,
             s.clientId, s.resourceUri, QString(),
             QJsonObject { { QStringLiteral("reason"), QString(kForeignListener) },
