@@ -40,6 +40,8 @@ void printRequest(const Context &ctx, const QJsonObject &r)
         ctx.out << "  warning    this agent has never been approved before\n";
     if (who.value(QStringLiteral("loopbackRedirect")).toBool())
         ctx.out << "  warning    loopback-only client: any local program could have registered it\n";
+    for (const QJsonValue &w : who.value(QStringLiteral("receiverWarnings")).toArray())
+        ctx.out << "  warning    " << w.toString() << '\n';
     // exec: what will run and which secrets it gets (names only; values never leave the keychain here).
     if (const QString command = who.value(QStringLiteral("commandLine")).toString(); !command.isEmpty()) {
         ctx.out << "  command    " << command << '\n';

@@ -271,6 +271,8 @@ private:
             line("warning",
                 Shown { QStringLiteral("last time this agent ran ")
                     + pathText(who.value(QStringLiteral("previousExecutable")).toString()).text });
+        for (const QJsonValue &w : who.value(QStringLiteral("receiverWarnings")).toArray())
+            line("warning", w.toString());
         if (!res.value(QStringLiteral("uri")).toString().isEmpty())
             line("resource",
                 res.value(QStringLiteral("name")).toString() + QStringLiteral(" (")

@@ -449,7 +449,8 @@ QStringList ConsentController::warningsFor(const Consent::ConsentRequest &r) con
         out.append(tr("The answer goes to port %1 on this computer; only the program listening there identifies "
                       "this agent.")
                        .arg(port));
-        if (who.processChain.isEmpty())
+        out += who.receiverWarnings; // already says why nothing is known, when it is not
+        if (who.processChain.isEmpty() && who.receiverWarnings.isEmpty())
             out.append(tr("Tessera could not see which program of yours listens on port %1.").arg(port));
     }
     if (who.localhostName)

@@ -6,5 +6,4 @@ set(TESSERA_PROMPT_SOURCES
     desktop/pendingrequestmodel.cpp desktop/pendingrequestmodel.h
     desktop/scopechoicemodel.cpp desktop/scopechoicemodel.h
     desktop/notifier.cpp desktop/notifier.h
-    desktop/requesterenricher.cpp desktop/requesterenricher.h
     desktop/trayicon.cpp desktop/trayicon.h)

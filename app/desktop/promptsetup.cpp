@@ -1,44 +1,24 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The consent-prompt half of the desktop front end: prompt window, tray, notifications,
-// and the /proc facts about who asks.
+// The consent-prompt half of the desktop front end: prompt window, tray, notifications. (Who
+// listens on a redirect port is core's: OAuth::AuthorizeEndpoint, for desktop and headless alike.)
 #include "application.h"
 #include "common/clock.h"
 #include "common/logging.h"
 #include "desktop/consentcontroller.h"
 #include "desktop/desktopshell.h"
 #include "desktop/notifier.h"
-#include "desktop/requesterenricher.h"
 #include "desktop/trayicon.h"
-#include "oauth/authorizationserver.h"
-#include "oauth/authorizeendpoint.h"
 
 #include <QDBusConnection>
 #include <QQmlApplicationEngine>
 
 namespace Tessera::App {
 
-namespace {
-
-/** The authorization server appears once the keychain is ready; give it the enricher then. */
-void wireEnricher(Application *app)
-{
-    OAuth::AuthorizationServer *server = app->authorizationServer();
-    Store::Database *db = app->database();
-    if (!server || !db)
-        return;
-    server->authorizeEndpoint().setRequesterEnricher([db](Consent::Requester &who) { enrichRequester(who, *db); });
-}
-
-} // namespace
-
 void setupPrompt(DesktopShell &shell)
 {
     Application *app = shell.app();
     auto *consent = new ConsentController(app->consentBroker(), app->database(), SystemClock::instance(), &shell);
     ConsentController::setInstance(consent);
-
-    wireEnricher(app);
-    QObject::connect(app, &Application::stateChanged, consent, [app] { wireEnricher(app); });
 
     shell.tray()->attach(consent, shell.statusController());
 

@@ -127,6 +127,7 @@ QJsonObject ConsentRequest::toJson() const
         { QStringLiteral("newClient"), requester.newClient },
         { QStringLiteral("processChain"), chain },
         { QStringLiteral("previousExecutable"), requester.previousExecutable },
+        { QStringLiteral("receiverWarnings"), QJsonArray::fromStringList(requester.receiverWarnings) },
         { QStringLiteral("commandLine"), requester.commandLine },
     };
     return QJsonObject {

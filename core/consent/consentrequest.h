@@ -59,6 +59,7 @@ struct Requester
     bool newClient = false; ///< no earlier grant and never approved before
     QList<ProcessFact> processChain; ///< nearest first: owner of the redirect port or the socket peer
     QString previousExecutable; ///< set when the observed executable differs from last time
+    QStringList receiverWarnings; ///< verified: what Tessera found about the redirect port's listener (R4)
     QString commandLine; ///< exec path only: what would run
 };
 

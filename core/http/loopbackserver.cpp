@@ -464,6 +464,13 @@ GateDecision LoopbackServer::evaluate(const RequestHead &head) const
                 QStringLiteral("Requests from this web origin are not allowed here. A browser-based client must "
                                "have its origin on the server's allow-list; native clients send no Origin.")));
     const QByteArray origin = origins.isEmpty() ? QByteArray() : origins.front();
+    // An allow-listed origin may still not count right now (issue 9, R3: a loopback origin whose
+    // port another user holds). Our own origins and public routes are not asked about.
+    if (!origin.isEmpty() && m_corsOriginVerifier && corsRoute && corsRoute->options.cors == CorsPolicy::AllowedOrigins
+        && !m_ownOrigins.contains(origin) && corsRoute->options.corsOrigins.contains(origin)) {
+        if (std::optional<Error> refused = m_corsOriginVerifier(origin))
+            return reject(403, *refused);
+    }
 
     if (!routes)
         return reject(404, gateError("not_found", QStringLiteral("There is nothing at this path.")));

@@ -13,6 +13,7 @@
 #include <QObject>
 
 #include <functional>
+#include <optional>
 
 namespace Tessera::Http {
 
@@ -55,6 +56,11 @@ struct RouteOptions
 
 /** @brief Handles one request; answer through the Responder now or later. Never sees Qt types. */
 using Handler = std::function<void(const Request &request, Responder responder)>;
+/**
+ * @brief Decides, per request, whether an Origin on a route's CORS allow-list still counts (an
+ * error: 403 with it, no CORS headers); e.g. a loopback origin only while its port is the user's.
+ */
+using CorsOriginVerifier = std::function<std::optional<Error>(const QByteArray &origin)>;
 /** @brief Builds the body of an error the server answers itself (default: JSON {error, error_description}). */
 using ErrorRenderer = std::function<Response(int status, const Error &error)>;
 
@@ -109,6 +115,8 @@ public:
      */
     [[nodiscard]] Status setRouteOptions(const QByteArray &method, const QByteArray &path, const RouteOptions &options);
     void setErrorRenderer(ErrorRenderer renderer);
+    /** @brief Asked for every request and preflight whose Origin an AllowedOrigins route lists. */
+    void setCorsOriginVerifier(CorsOriginVerifier verifier) { m_corsOriginVerifier = std::move(verifier); }
 
     /** @brief Host values accepted (A2): `127.0.0.1:PORT`, `localhost:PORT`, `[::1]:PORT` if bound. */
     [[nodiscard]] const QList<QByteArray> &allowedHosts() const { return m_allowedHosts; }
@@ -166,6 +174,7 @@ private:
     QList<QByteArray> m_allowedHosts;
     QList<QByteArray> m_ownOrigins;
     ErrorRenderer m_errorRenderer;
+    CorsOriginVerifier m_corsOriginVerifier;
     QHash<qint64, RefusalLog> m_refusals;
 };
 

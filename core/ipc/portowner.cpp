@@ -5,9 +5,16 @@
 #include <QtEndian>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <dirent.h>
 #include <limits>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -141,37 +148,191 @@ std::optional<qint64> pidHoldingSocket(quint64 inode)
     return std::nullopt;
 }
 
+QList<TcpListener> reachableLoopbackListeners(const QList<TcpListener> &listeners, quint16 port, LoopbackHost host)
+{
+    const auto best = [&](LoopbackHost family) -> const TcpListener * {
+        const TcpListener *found = nullptr;
+        int bestRank = std::numeric_limits<int>::max();
+        for (const TcpListener &l : listeners) {
+            const auto rank = l.port == port ? matchRank(l.address, family) : std::nullopt;
+            if (rank && *rank < bestRank) {
+                found = &l;
+                bestRank = *rank;
+            }
+        }
+        return found;
+    };
+    QList<TcpListener> out;
+    // localhost: the browser may connect over either family (RFC 8252 §8.3), so both count.
+    for (const LoopbackHost family : { LoopbackHost::Ipv4, LoopbackHost::Ipv6 }) {
+        if (host != LoopbackHost::Both && host != family)
+            continue;
+        const TcpListener *l = best(family);
+        if (l && std::none_of(out.cbegin(), out.cend(), [l](const TcpListener &o) { return o.inode == l->inode; }))
+            out.append(*l);
+    }
+    return out;
+}
+
 Result<TcpListener> chooseLoopbackListener(
     const QList<TcpListener> &listeners, quint16 port, LoopbackHost host, qint64 uid)
 {
-    const TcpListener *best = nullptr;
-    int bestRank = std::numeric_limits<int>::max();
-    for (const TcpListener &l : listeners) {
-        const auto rank = l.port == port ? matchRank(l.address, host) : std::nullopt;
-        if (rank && *rank < bestRank) {
-            best = &l;
-            bestRank = *rank;
-        }
-    }
-    if (!best)
+    const QList<TcpListener> reached = reachableLoopbackListeners(listeners, port, host);
+    if (reached.isEmpty())
         return Error::make(
             QStringLiteral("port_unowned"), QStringLiteral("Nothing listens on loopback port %1.").arg(port));
     // The socket the browser reaches decides; another user's there is not ours to name.
-    if (best->uid != uid)
-        return Error::make(QStringLiteral("port_foreign"),
-            QStringLiteral("Loopback port %1 belongs to another user's program.").arg(port));
-    return *best;
+    for (const TcpListener &l : reached) {
+        if (l.uid != uid)
+            return Error::make(QStringLiteral("port_foreign"),
+                QStringLiteral("Loopback port %1 belongs to another user's program.").arg(port));
+    }
+    // Both ours: the more specific bind is the one named (an exact loopback bind over a wildcard).
+    const TcpListener *chosen = &reached.first();
+    for (const TcpListener &l : reached) {
+        if (matchRank(l.address, host).value_or(9) < matchRank(chosen->address, host).value_or(9))
+            chosen = &l;
+    }
+    return *chosen;
+}
+
+std::optional<QList<TcpListener>> tcpListenersFromSockDiag()
+{
+    QList<TcpListener> out;
+    for (const int family : { AF_INET, AF_INET6 }) {
+        const int fd = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+        if (fd < 0)
+            return std::nullopt;
+        struct
+        {
+            nlmsghdr header;
+            inet_diag_req_v2 request;
+        } message {};
+        message.header.nlmsg_len = sizeof message;
+        message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+        message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+        message.request.sdiag_family = quint8(family);
+        message.request.sdiag_protocol = IPPROTO_TCP;
+        message.request.idiag_states = 1U << TCP_LISTEN; // sock_diag(7): a bit mask of TCP states
+        sockaddr_nl kernel {};
+        kernel.nl_family = AF_NETLINK;
+        if (::sendto(fd, &message, sizeof message, 0, reinterpret_cast<sockaddr *>(&kernel), sizeof kernel)
+            != ssize_t(sizeof message)) {
+            ::close(fd);
+            return std::nullopt;
+        }
+        // netlink(7): a dump arrives as several datagrams of messages, ended by NLMSG_DONE.
+        constexpr size_t headerLength = (sizeof(nlmsghdr) + NLMSG_ALIGNTO - 1) & ~size_t(NLMSG_ALIGNTO - 1);
+        alignas(nlmsghdr) static thread_local char buffer[32768];
+        bool done = false;
+        while (!done) {
+            ssize_t n = -1;
+            do {
+                n = ::recv(fd, buffer, sizeof buffer, 0);
+            } while (n < 0 && errno == EINTR);
+            if (n <= 0) {
+                ::close(fd);
+                return std::nullopt;
+            }
+            size_t offset = 0;
+            while (offset + headerLength <= size_t(n)) {
+                nlmsghdr reply {};
+                std::memcpy(&reply, buffer + offset, sizeof reply);
+                if (reply.nlmsg_len < headerLength || offset + reply.nlmsg_len > size_t(n)) {
+                    ::close(fd);
+                    return std::nullopt;
+                }
+                if (reply.nlmsg_type == NLMSG_DONE) {
+                    done = true;
+                    break;
+                }
+                if (reply.nlmsg_type == NLMSG_ERROR) {
+                    ::close(fd);
+                    // No IPv6 in this kernel: no IPv6 listeners; anything else: use /proc.
+                    if (family == AF_INET6) {
+                        nlmsgerr err {};
+                        if (reply.nlmsg_len >= headerLength + sizeof err) {
+                            std::memcpy(&err, buffer + offset + headerLength, sizeof err);
+                            if (err.error == -EAFNOSUPPORT || err.error == -ENOENT)
+                                return out;
+                        }
+                    }
+                    return std::nullopt;
+                }
+                inet_diag_msg info {};
+                if (reply.nlmsg_type == SOCK_DIAG_BY_FAMILY && reply.nlmsg_len >= headerLength + sizeof info) {
+                    std::memcpy(&info, buffer + offset + headerLength, sizeof info);
+                    TcpListener l;
+                    if (info.idiag_family == AF_INET) {
+                        quint8 bytes[4];
+                        std::memcpy(bytes, info.id.idiag_src, 4);
+                        l.address = QHostAddress(qFromBigEndian<quint32>(bytes));
+                    } else {
+                        Q_IPV6ADDR addr;
+                        std::memcpy(addr.c, info.id.idiag_src, 16);
+                        l.address = QHostAddress(addr);
+                    }
+                    l.port = ntohs(info.id.idiag_sport);
+                    l.uid = qint64(info.idiag_uid);
+                    l.inode = quint64(info.idiag_inode);
+                    out.append(l);
+                }
+                offset += (size_t(reply.nlmsg_len) + NLMSG_ALIGNTO - 1) & ~size_t(NLMSG_ALIGNTO - 1);
+            }
+        }
+        ::close(fd);
+    }
+    return out;
+}
+
+Result<QList<TcpListener>> tcpListeners()
+{
+    if (auto fast = tcpListenersFromSockDiag())
+        return *fast;
+    QList<TcpListener> listeners;
+    bool any = false;
+    for (const bool ipv6 : { false, true }) {
+        QFile file(ipv6 ? QStringLiteral("/proc/net/tcp6") : QStringLiteral("/proc/net/tcp"));
+        if (file.open(QIODevice::ReadOnly)) { // no tcp6 without IPv6
+            listeners += parseProcNetTcp(file.readAll(), ipv6);
+            any = true;
+        }
+    }
+    if (!any)
+        return Error::make(QStringLiteral("listeners_unreadable"),
+            QStringLiteral("The kernel's table of listening sockets cannot be read."));
+    return listeners;
+}
+
+LoopbackHost loopbackHostOf(const QString &host)
+{
+    if (host == QStringLiteral("127.0.0.1"))
+        return LoopbackHost::Ipv4;
+    if (host == QStringLiteral("::1") || host == QStringLiteral("[::1]"))
+        return LoopbackHost::Ipv6;
+    return LoopbackHost::Both;
+}
+
+ExecutableIdentity executableOf(qint64 pid)
+{
+    const QByteArray link = QByteArrayLiteral("/proc/") + QByteArray::number(pid) + "/exe";
+    char target[4096];
+    const ssize_t n = ::readlink(link.constData(), target, sizeof target);
+    struct stat st
+    {
+    };
+    if (n <= 0 || size_t(n) >= sizeof target || ::stat(link.constData(), &st) != 0)
+        return {};
+    // proc(5): a replaced or removed executable reads "<path> (deleted)"; the inode still tells it apart.
+    return ExecutableIdentity { QString::fromLocal8Bit(target, qsizetype(n)), quint64(st.st_dev), quint64(st.st_ino) };
 }
 
 Result<qint64> loopbackPortOwner(quint16 port, LoopbackHost host)
 {
-    QList<TcpListener> listeners;
-    for (const bool ipv6 : { false, true }) {
-        QFile file(ipv6 ? QStringLiteral("/proc/net/tcp6") : QStringLiteral("/proc/net/tcp"));
-        if (file.open(QIODevice::ReadOnly)) // no tcp6 without IPv6
-            listeners += parseProcNetTcp(file.readAll(), ipv6);
-    }
-    auto chosen = chooseLoopbackListener(listeners, port, host, qint64(::getuid()));
+    auto listeners = tcpListeners();
+    if (!listeners)
+        return listeners.error();
+    auto chosen = chooseLoopbackListener(*listeners, port, host, qint64(::getuid()));
     if (!chosen)
         return chosen.error();
     if (const auto pid = pidHoldingSocket(chosen->inode))

@@ -6,6 +6,7 @@
 #include <QByteArray>
 #include <QHostAddress>
 #include <QList>
+#include <QString>
 
 #include <optional>
 
@@ -37,12 +38,58 @@ enum class LoopbackHost
 };
 
 /**
+ * @brief The listeners a connection to loopback @p port may reach, among @p listeners: per
+ * address family the host allows, the socket bound to the loopback address itself, else a
+ * wildcard one. `localhost` (Both) gives up to two: the browser may try either family, so
+ * each of them could receive what is sent there.
+ */
+[[nodiscard]] QList<TcpListener> reachableLoopbackListeners(
+    const QList<TcpListener> &listeners, quint16 port, LoopbackHost host);
+
+/**
  * @brief The listener a connection to loopback @p port reaches, among @p listeners (from
  * both files): a socket bound to the loopback address itself, else a wildcard one.
- * Errors: `port_unowned` (none), `port_foreign` (the one reached is not @p uid's).
+ * Errors: `port_unowned` (none), `port_foreign` (one that can be reached is not @p uid's;
+ * for `localhost` that is either family's).
  */
 [[nodiscard]] Result<TcpListener> chooseLoopbackListener(
     const QList<TcpListener> &listeners, quint16 port, LoopbackHost host, qint64 uid);
+
+/**
+ * @brief Every TCP LISTEN socket of this network namespace, both families. Asks the kernel
+ * over NETLINK_SOCK_DIAG (an inet_diag dump of TCP_LISTEN sockets only, sock_diag(7)); where
+ * that is unavailable, reads /proc/net/tcp and /proc/net/tcp6, which also print every
+ * connection. Error: `listeners_unreadable`.
+ */
+[[nodiscard]] Result<QList<TcpListener>> tcpListeners();
+
+/** @brief The listeners of tcpListeners() from sock_diag alone; nullopt where it is unavailable (tests). */
+[[nodiscard]] std::optional<QList<TcpListener>> tcpListenersFromSockDiag();
+
+/** @brief The LoopbackHost of a redirect URI's or origin's host: 127.0.0.1, ::1 / [::1], else Both (localhost). */
+[[nodiscard]] LoopbackHost loopbackHostOf(const QString &host);
+
+/**
+ * @brief An executable file as the kernel names it: the path /proc/<pid>/exe links to, and
+ * the device and inode of the file itself (stat() through that link reaches the running
+ * file even if its path was since replaced or deleted). Same path with another inode: the
+ * file was updated or replaced.
+ */
+struct ExecutableIdentity
+{
+    QString path;
+    quint64 device = 0;
+    quint64 inode = 0;
+    [[nodiscard]] bool isValid() const { return !path.isEmpty() && inode != 0; }
+    /** @brief The same file: same path, device and inode. */
+    [[nodiscard]] bool sameFile(const ExecutableIdentity &other) const
+    {
+        return isValid() && path == other.path && device == other.device && inode == other.inode;
+    }
+};
+
+/** @brief The executable of one of this user's processes; invalid if it is gone or not ours. */
+[[nodiscard]] ExecutableIdentity executableOf(qint64 pid);
 
 /**
  * @brief The pid of the process that listens on loopback @p port, for "who receives the

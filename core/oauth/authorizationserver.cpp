@@ -5,6 +5,7 @@
 #include "http/loopbackserver.h"
 #include "http/request.h"
 #include "http/response.h"
+#include "ipc/portowner.h"
 #include "oauth/authorizeendpoint.h"
 #include "oauth/canonical.h"
 #include "oauth/cimdfetcher.h"
@@ -18,6 +19,8 @@
 
 #include <QTimer>
 #include <QUrl>
+
+#include <unistd.h>
 
 namespace Tessera::OAuth {
 
@@ -75,6 +78,39 @@ Status validateBrowserOrigin(const QString &origin)
     return {};
 }
 
+/**
+ * R3: an allowed origin on a loopback host counts only while a listener of the person's own uid
+ * holds its port, checked for every request (one sock_diag dump of the listening sockets; no
+ * process walk). A page served from another user's squatted port gets no CORS answer.
+ */
+std::optional<Error> verifyLoopbackOrigin(const QByteArray &origin)
+{
+    const QUrl url = QUrl::fromEncoded(origin, QUrl::StrictMode);
+    if (!isLoopbackRedirectHost(url.host()))
+        return std::nullopt; // a web origin: DNS and TLS say whose it is
+    const int port = url.port(url.scheme() == QStringLiteral("https") ? 443 : 80);
+    auto listeners = Ipc::tcpListeners();
+    if (!listeners)
+        return Error::make(QStringLiteral("origin_unverified"),
+            QStringLiteral("Tessera could not check which program serves %1, so it does not answer it.")
+                .arg(QString::fromLatin1(origin)));
+    auto chosen
+        = Ipc::chooseLoopbackListener(*listeners, quint16(port), Ipc::loopbackHostOf(url.host()), qint64(::getuid()));
+    if (chosen)
+        return std::nullopt;
+    if (chosen.error().code == QStringLiteral("port_foreign"))
+        return Error::make(QStringLiteral("origin_foreign_listener"),
+            QStringLiteral("The page at %1 is served by another user's program on port %2; Tessera answers a "
+                           "loopback origin only while a program of yours listens there.")
+                .arg(QString::fromLatin1(origin))
+                .arg(port));
+    return Error::make(QStringLiteral("origin_not_listening"),
+        QStringLiteral("No program of yours listens on port %2, so the page claiming %1 is not yours; Tessera answers "
+                       "a loopback origin only while a program of yours listens there.")
+            .arg(QString::fromLatin1(origin))
+            .arg(port));
+}
+
 } // namespace
 
 AuthorizationServer::AuthorizationServer(ServerContext ctx, QObject *parent)
@@ -115,6 +151,7 @@ Status AuthorizationServer::start(quint16 port)
     stop();
     m_http = new Http::LoopbackServer(m_httpLimits, m_ctx.clock, this);
     m_http->setAllowEphemeralPortForTesting(m_allowEphemeral);
+    m_http->setCorsOriginVerifier(verifyLoopbackOrigin);
     if (Status s = addRoutes(); !s)
         return s;
     if (Status s = m_http->listen(port); !s) {
@@ -221,6 +258,13 @@ Status AuthorizationServer::addRoutes()
     if (Status s = http.route(
             get, "/authorize/wait",
             [this](const Request &request, Responder r) { m_authorize->handleWait(request, std::move(r)); },
+            navigation);
+        !s)
+        return s;
+    // Where a browser goes when no code was sent to its loopback redirect (R3).
+    if (Status s = http.route(
+            get, "/authorize/refused",
+            [this](const Request &request, Responder r) { m_authorize->handleRefused(request, std::move(r)); },
             navigation);
         !s)
         return s;

@@ -22,6 +22,8 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <unistd.h>
+
 namespace Tessera::OAuth {
 
 namespace {
@@ -52,10 +54,52 @@ Http::Response seeOther(const QUrl &location)
     return Http::Response::redirect(303, location);
 }
 
+/** The port question for a loopback redirect URI; nullopt for any other (https) redirect. */
+std::optional<Ipc::PortQuery> receiverQuery(const QString &redirectUri)
+{
+    const auto parsed = parseRedirectUri(redirectUri);
+    if (!parsed || !parsed->loopback)
+        return std::nullopt;
+    const QUrl url(redirectUri);
+    return Ipc::PortQuery { quint16(url.port(80)), Ipc::loopbackHostOf(url.host()) };
+}
+
+// Why no code was sent to a loopback redirect (R3). Fixed texts: /authorize/refused shows them
+// from a reason word and a port number, never from anything else in its query.
+constexpr QLatin1String kForeignListener { "foreign_listener" };
+constexpr QLatin1String kListenerChanged { "listener_changed" };
+constexpr QLatin1String kUnverified { "unverified" };
+
+Http::Response refusalPage(const QString &reason, int port)
+{
+    if (reason == kForeignListener)
+        return Pages::error(403, QStringLiteral("Another user's program would receive this answer"),
+            QStringLiteral("A program of another account on this computer listens on port %1, where the application "
+                           "asked Tessera to send you. Tessera sent no authorization code there. If you started the "
+                           "application yourself, close it and start it again.")
+                .arg(port));
+    if (reason == kListenerChanged)
+        return Pages::error(409, QStringLiteral("The program waiting for this answer changed"),
+            QStringLiteral("While you decided, another program took over port %1. Tessera sent no authorization "
+                           "code; start again from the application.")
+                .arg(port));
+    if (reason == kUnverified)
+        return Pages::error(503, QStringLiteral("Tessera could not check who receives this answer"),
+            QStringLiteral("Tessera could not read which program listens on port %1, so it sent no authorization "
+                           "code. Start again from the application.")
+                .arg(port));
+    return Pages::error(400, QStringLiteral("Invalid request"), QStringLiteral("There is nothing to show here."));
+}
+
 } // namespace
 
 AuthorizeEndpoint::AuthorizeEndpoint(ServerContext &ctx, GrantService &grants, CimdFetcher &cimd, QObject *parent)
-    : QObject(parent), m_ctx(ctx), m_grants(grants), m_cimd(cimd), m_sweeper(new QTimer(this))
+    : QObject(parent)
+    , m_ctx(ctx)
+    , m_grants(grants)
+    , m_cimd(cimd)
+    , m_portOwners(new Ipc::PortOwnerResolver(this))
+    , m_sweeper(new QTimer(this))
 {
     m_sweeper->setInterval(30'000);
     connect(m_sweeper, &QTimer::timeout, this, &AuthorizeEndpoint::sweep);
@@ -134,7 +178,8 @@ void AuthorizeEndpoint::withClient(const Http::Request &, Http::Responder respon
     next(std::move(responder), **found);
 }
 
-void AuthorizeEndpoint::authorize(const FormData &query, Http::Responder responder, const Store::Client &client)
+void AuthorizeEndpoint::authorize(const FormData &query, Http::Responder responder, const Store::Client &client,
+    const std::optional<Ipc::PortOwnerReport> &receiver)
 {
     // redirect_uri: exact match, port-agnostic for loopback (RFC 8252 §7.3); errors shown here.
     AuthorizationSnapshot s;
@@ -258,15 +303,61 @@ void AuthorizeEndpoint::authorize(const FormData &query, Http::Responder respond
         }
     }
 
-    // Covered by an active grant: answer at once (no prompt), unless the client asked for one.
+    // A loopback redirect: first learn who listens on its port, off the event loop and within
+    // a budget (R8), then validate again from the top with the answer, so that whatever changed
+    // meanwhile (a freeze, a removed resource) counts.
+    const std::optional<Ipc::PortQuery> receiverPort = receiverQuery(s.redirectUri);
+    if (receiverPort && !receiver) {
+        auto held = std::make_shared<Http::Responder>(std::move(responder));
+        QPointer<AuthorizeEndpoint> self(this);
+        const Store::Client c = client;
+        m_portOwners->resolve(*receiverPort, [self, held, query, c](const Ipc::PortOwnerReport &found) {
+            if (self)
+                self->authorize(query, std::move(*held), c, found);
+        });
+        return;
+    }
+    // R3: a loopback redirect counts only while the person's own uid holds its port. Another
+    // user's listener gets nothing: no code, no error redirect, no prompt.
+    if (receiver && receiver->state == Ipc::PortOwnerReport::State::Foreign) {
+        qCInfo(lcOAuth).noquote() << "refused /authorize for client" << s.clientId << ": port" << receiver->port
+                                  << "is held by uid" << receiver->listenerUid;
+        (void)m_ctx.audit.append({ QStringLiteral("authorization.refused"), QStringLiteral("client:") + s.clientId,
+            s.clientId, s.resourceUri, QString(),
+            QJsonObject { { QStringLiteral("reason"), QString(kForeignListener) },
+                { QStringLiteral("port"), int(receiver->port) },
+                { QStringLiteral("listener_uid"), receiver->listenerUid } } });
+        responder.send(refusalPage(kForeignListener, receiver->port));
+        return;
+    }
+
+    // Covered by an active grant: answer at once (no prompt), unless the client asked for one,
+    // and for a loopback redirect only while the executable that listened there when the person
+    // approved listens there again (R4; RFC 8252 §8.6: no automatic answer unless the client's
+    // identity is assured). Anything else, nobody listening included, asks the person.
+    std::optional<Store::GrantReceiver> recordedReceiver;
+    bool covered = false;
     if (!s.forcePrompt) {
         auto covering = m_grants.coveringGrant(s);
         if (covering && covering->has_value() && (*covering)->duration != QStringLiteral("once")) {
-            (void)m_ctx.audit.append({ QStringLiteral("authorization.covered"), QStringLiteral("client:") + s.clientId,
-                s.clientId, s.resourceUri, (*covering)->id, QJsonObject {} });
-            approveAndRedirect(responder, **covering, s);
-            return;
+            covered = true;
+            if (receiver)
+                recordedReceiver = m_grants.receiverOf((*covering)->id).valueOr(std::nullopt);
+            if (!receiver || (receiver->isOwn() && GrantService::isRecordedReceiver(recordedReceiver, receiver->exe))) {
+                (void)m_ctx.audit.append(
+                    { QStringLiteral("authorization.covered"), QStringLiteral("client:") + s.clientId, s.clientId,
+                        s.resourceUri, (*covering)->id, QJsonObject {} });
+                approveAndRedirect(responder, **covering, s);
+                return;
+            }
         }
+    }
+    if (receiver && !covered) {
+        // Step-up or a fresh request: the receiver of the grant held so far, for "what changed".
+        auto active
+            = Store::GrantStore(m_ctx.db).findActiveCovering(s.clientId, s.resourceId, {}, m_ctx.clock.nowSecs());
+        if (active && active->has_value())
+            recordedReceiver = m_grants.receiverOf((*active)->id).valueOr(std::nullopt);
     }
 
     // A consent request for the person.
@@ -285,8 +376,8 @@ void AuthorizeEndpoint::authorize(const FormData &query, Http::Responder respond
         who.localhostName = parsed->usesLocalhostName;
     }
     who.newClient = !client.consented;
-    if (m_enricher)
-        m_enricher(who);
+    if (receiver)
+        describeReceiver(who, *receiver, recordedReceiver, covered);
     request.resourceId = resource->id;
     request.resourceUri = resource->uri;
     request.resourceName = resource->displayName;
@@ -310,7 +401,7 @@ void AuthorizeEndpoint::authorize(const FormData &query, Http::Responder respond
     QPointer<AuthorizeEndpoint> self(this);
     auto submitted = m_ctx.broker.submit(request, [self, id](const Consent::Decision &d) {
         if (self)
-            self->onDecision(id, d);
+            self->decideAfterReceiverCheck(id, d);
     });
     if (!submitted)
         return redirectError(responder, s, OAuthError::accessDenied(submitted.error().message));
@@ -322,6 +413,8 @@ void AuthorizeEndpoint::authorize(const FormData &query, Http::Responder respond
     t.cookieSecretHash = Crypto::sha256(cookieSecret->toLatin1());
     t.expiresAtMs = m_ctx.clock.nowMs() + qint64(m_ctx.broker.limits().promptTimeoutSecs + 120) * 1000;
     m_transactions.insert(id, std::move(t));
+    if (receiver && receiver->isOwn())
+        m_promptedReceivers.insert(id, receiver->exe);
 
     // The wait request must come from this browser: an HttpOnly, SameSite=Strict cookie that
     // only /authorize/wait sees (mcp-authorization.md §3: bind pending transactions to the browser).
@@ -330,6 +423,126 @@ void AuthorizeEndpoint::authorize(const FormData &query, Http::Responder respond
         + QByteArray::number(m_ctx.broker.limits().promptTimeoutSecs + 120);
     responder.send(
         Pages::waiting(client.clientName, resource->displayName, QStringLiteral("/authorize/wait?txn=") + id, cookie));
+}
+
+void AuthorizeEndpoint::describeReceiver(Consent::Requester &who, const Ipc::PortOwnerReport &receiver,
+    const std::optional<Store::GrantReceiver> &recorded, bool covered)
+{
+    using State = Ipc::PortOwnerReport::State;
+    const int port = receiver.port;
+    switch (receiver.state) {
+    case State::Own:
+        for (const Ipc::ProcessInfo &p : receiver.chain)
+            who.processChain.append(Consent::ProcessFact { p.pid, p.exe, p.comm });
+        if (recorded && receiver.exe.isValid()) {
+            if (recorded->exePath != receiver.exe.path)
+                who.previousExecutable = recorded->exePath; // the prompt: "Last time: X. Now: Y."
+            else if (!GrantService::isRecordedReceiver(recorded, receiver.exe))
+                who.receiverWarnings.append(QStringLiteral("The program at %1 is not the same file as when you "
+                                                           "approved this agent: it was updated or replaced.")
+                                                .arg(receiver.exe.path));
+        } else if (receiver.exe.isValid()) {
+            // No grant says who received the code: what acted for this client last time, if anything.
+            const auto seen = Store::ClientStore(m_ctx.db).executables(who.clientId);
+            if (seen && !seen->isEmpty() && seen->first().exePath != receiver.exe.path)
+                who.previousExecutable = seen->first().exePath;
+            if (covered)
+                who.receiverWarnings.append(QStringLiteral("Tessera has no record of which program received the "
+                                                           "answer when you approved this agent, so it asks again."));
+        } else {
+            who.receiverWarnings.append(
+                QStringLiteral("Tessera could not read which program file listens on port %1.").arg(port));
+        }
+        return;
+    case State::Nobody:
+        who.receiverWarnings.append(
+            QStringLiteral("Nothing listens on port %1 right now: no program of yours is waiting for this answer.")
+                .arg(port));
+        return;
+    case State::TimedOut:
+        who.receiverWarnings.append(
+            QStringLiteral("Tessera could not check in time which program listens on port %1.").arg(port));
+        return;
+    case State::Unknown:
+    case State::Foreign: // refused before a prompt
+        who.receiverWarnings.append(
+            QStringLiteral("Tessera could not tell which program listens on port %1.").arg(port));
+        return;
+    }
+}
+
+void AuthorizeEndpoint::decideAfterReceiverCheck(const QString &txnId, const Consent::Decision &decision)
+{
+    const std::optional<Ipc::ExecutableIdentity> prompted = m_promptedReceivers.contains(txnId)
+        ? std::optional<Ipc::ExecutableIdentity>(m_promptedReceivers.take(txnId))
+        : std::nullopt;
+    const auto it = m_transactions.constFind(txnId);
+    const std::optional<Ipc::PortQuery> port
+        = it == m_transactions.cend() ? std::nullopt : receiverQuery(it->snapshot.redirectUri);
+    if (!decision.approved() || !port) {
+        onDecision(txnId, decision);
+        return;
+    }
+    // R3: the port is checked again when the answer is sent, after the person's decision: it may
+    // have changed hands while they decided. Only the person's own listener gets a code, and only
+    // the program the prompt named if it named one.
+    QPointer<AuthorizeEndpoint> self(this);
+    m_portOwners->resolve(*port, [self, txnId, decision, prompted](const Ipc::PortOwnerReport &now) {
+        if (!self)
+            return;
+        using State = Ipc::PortOwnerReport::State;
+        if (now.state == State::Foreign)
+            return self->refuseAnswer(txnId, kForeignListener, now);
+        if (now.listenerUid < 0 && now.state != State::Nobody)
+            return self->refuseAnswer(txnId, kUnverified, now); // the listener's uid is not known
+        if (prompted && now.isOwn() && !prompted->sameFile(now.exe))
+            return self->refuseAnswer(txnId, kListenerChanged, now);
+        if (now.isOwn() && now.exe.isValid())
+            self->m_approvedReceivers.insert(txnId, now.exe);
+        self->onDecision(txnId, decision);
+        self->m_approvedReceivers.remove(txnId);
+    });
+}
+
+void AuthorizeEndpoint::recordReceiver(const QString &txnId, const Store::Grant &grant)
+{
+    const auto it = m_approvedReceivers.constFind(txnId);
+    if (it == m_approvedReceivers.cend())
+        return; // nobody of ours was seen on the port: the grant never answers silently
+    if (Status st = m_grants.recordReceiver(grant.id, *it); !st)
+        qCWarning(lcOAuth).noquote() << "could not record the program receiving grant" << grant.id << ":"
+                                     << st.error().message;
+}
+
+void AuthorizeEndpoint::refuseAnswer(const QString &txnId, const QString &reason, const Ipc::PortOwnerReport &receiver)
+{
+    const auto it = m_transactions.constFind(txnId);
+    if (it == m_transactions.cend())
+        return;
+    const AuthorizationSnapshot &s = it->snapshot;
+    qCWarning(lcOAuth).noquote() << "approved, but no code for client" << s.clientId << ":" << reason << "on port"
+                                 << receiver.port;
+    (void)m_ctx.audit.append({ QStringLiteral("authorization.refused"), QStringLiteral("client:") + s.clientId,
+        s.clientId, s.resourceUri, QString(),
+        QJsonObject { { QStringLiteral("reason"), reason }, { QStringLiteral("port"), int(receiver.port) },
+            { QStringLiteral("listener_uid"), receiver.listenerUid } } });
+    // Tessera's own page, never the redirect URI: whoever listens there now gets nothing.
+    settle(txnId,
+        QUrl(m_ctx.issuer + QStringLiteral("/authorize/refused?reason=") + reason + QStringLiteral("&port=")
+            + QString::number(receiver.port)));
+}
+
+void AuthorizeEndpoint::handleRefused(const Http::Request &request, Http::Responder responder)
+{
+    auto query = request.queryForm();
+    const QString reason = query ? query->value(u"reason").value_or(QString()) : QString();
+    bool ok = false;
+    const int port = query ? query->value(u"port").value_or(QString()).toInt(&ok) : 0;
+    if (!ok || port <= 0 || port > 65535) {
+        responder.send(refusalPage(QString(), 0));
+        return;
+    }
+    responder.send(refusalPage(reason, port));
 }
 
 bool AuthorizeEndpoint::clientUsesAuthorizationCode(const Store::Client &client)
@@ -391,6 +604,7 @@ void AuthorizeEndpoint::onDecision(const QString &txnId, const Consent::Decision
             txnId, errorRedirect(s, OAuthError::serverError(QStringLiteral("Tessera could not record the approval."))));
         return;
     }
+    recordReceiver(txnId, *grant);
     AuthorizationSnapshot bound = s;
     // Partial consent: the code carries what was asked for and granted, nothing more.
     QStringList scopes;

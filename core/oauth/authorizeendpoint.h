@@ -3,6 +3,7 @@
 
 #include "consent/consentrequest.h"
 #include "http/responder.h"
+#include "ipc/portownerresolver.h"
 #include "oauth/grantservice.h"
 #include "oauth/oautherror.h"
 #include "oauth/servercontext.h"
@@ -35,10 +36,15 @@ class CimdFetcher;
  *     browser --GET /authorize?...--> validate
  *        unknown client, bad redirect_uri, malformed query ........ error page here, no redirect
  *        anything else wrong ...................................... 303 redirect_uri?error=..&state&iss
- *        covered by an active grant ............................... 303 redirect_uri?code&state&iss
+ *        loopback redirect: who listens on its port? (off the event loop, within a budget; R8)
+ *        another user's program listens there ..................... error page here, no prompt (R3)
+ *        covered by an active grant, and the program that received the code when the person
+ *        approved listens there again ............................. 303 redirect_uri?code&state&iss
  *        otherwise: consent request -> broker; 200 "approve in Tessera" page + cookie
  *     browser --GET /authorize/wait?txn=ID (same browser: cookie)--> held until the decision
- *        approved -> grant + code -> 303 redirect_uri?code&state&iss
+ *        approved -> who listens now? another user's program, or another program than the
+ *        prompt named -> 303 /authorize/refused (no code; R3)
+ *        approved -> grant (+ the receiving executable, R4) + code -> 303 redirect_uri?code&state&iss
  *        denied / timed out / frozen -> 303 redirect_uri?error=access_denied&state&iss
  *
  * The code is bound to the snapshot taken when the request arrived (security-cases G5).
@@ -49,9 +55,6 @@ class AuthorizeEndpoint : public QObject
 {
     Q_OBJECT
 public:
-    /** Adds facts about the requester that only the OS can tell (process owning the redirect port). */
-    using RequesterEnricher = std::function<void(Consent::Requester &)>;
-
     static constexpr int MaxStateLength = 2048;
 
     AuthorizeEndpoint(ServerContext &ctx, GrantService &grants, CimdFetcher &cimd, QObject *parent = nullptr);
@@ -59,8 +62,11 @@ public:
 
     void handleAuthorize(const Http::Request &request, Http::Responder responder);
     void handleWait(const Http::Request &request, Http::Responder responder);
+    /** @brief GET /authorize/refused?reason=R&port=N: why no code was sent (fixed texts only). */
+    void handleRefused(const Http::Request &request, Http::Responder responder);
 
-    void setRequesterEnricher(RequesterEnricher enricher) { m_enricher = std::move(enricher); }
+    /** @brief Who listens on loopback redirect ports; tests set its budget or a slow lookup. */
+    [[nodiscard]] Ipc::PortOwnerResolver &portOwnerResolver() { return *m_portOwners; }
     [[nodiscard]] int pendingTransactions() const { return int(m_transactions.size()); }
 
 private:
@@ -77,7 +83,13 @@ private:
 
     void withClient(const Http::Request &request, Http::Responder responder, const QString &clientId,
         std::function<void(Http::Responder, const Store::Client &)> next);
-    void authorize(const FormData &query, Http::Responder responder, const Store::Client &client);
+    void authorize(const FormData &query, Http::Responder responder, const Store::Client &client,
+        const std::optional<Ipc::PortOwnerReport> &receiver = std::nullopt);
+    void describeReceiver(Consent::Requester &who, const Ipc::PortOwnerReport &receiver,
+        const std::optional<Store::GrantReceiver> &recorded, bool covered);
+    void decideAfterReceiverCheck(const QString &txnId, const Consent::Decision &decision);
+    void recordReceiver(const QString &txnId, const Store::Grant &grant);
+    void refuseAnswer(const QString &txnId, const QString &reason, const Ipc::PortOwnerReport &receiver);
     void redirectError(Http::Responder &responder, const AuthorizationSnapshot &s, const OAuthError &e);
     void approveAndRedirect(Http::Responder &responder, const Store::Grant &grant, const AuthorizationSnapshot &s);
     void onDecision(const QString &txnId, const Consent::Decision &decision);
@@ -92,7 +104,9 @@ private:
     ServerContext &m_ctx;
     GrantService &m_grants;
     CimdFetcher &m_cimd;
-    RequesterEnricher m_enricher;
+    Ipc::PortOwnerResolver *m_portOwners;
+    QHash<QString, Ipc::ExecutableIdentity> m_promptedReceivers; ///< txn -> the program the prompt named
+    QHash<QString, Ipc::ExecutableIdentity> m_approvedReceivers; ///< txn -> the program checked after approval
     QHash<QString, Transaction> m_transactions;
     QHash<QString, qint64> m_usedChallenges; ///< S256 challenges that already led to a code (RFC 9700 §2.1.1)
     QTimer *m_sweeper;

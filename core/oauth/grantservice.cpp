@@ -19,6 +19,26 @@ Result<std::optional<Store::Grant>> GrantService::coveringGrant(const Authorizat
     return Store::GrantStore(m_ctx.db).findActiveCovering(s.clientId, s.resourceId, s.scopes, m_ctx.clock.nowSecs());
 }
 
+Status GrantService::recordReceiver(const QString &grantId, const Ipc::ExecutableIdentity &exe)
+{
+    if (!exe.isValid())
+        return Error::make(QStringLiteral("invalid_argument"), QStringLiteral("The receiving executable is unknown."));
+    return Store::GrantStore(m_ctx.db).setReceiver(
+        Store::GrantReceiver { grantId, exe.path, exe.device, exe.inode, m_ctx.clock.nowSecs() });
+}
+
+Result<std::optional<Store::GrantReceiver>> GrantService::receiverOf(const QString &grantId)
+{
+    return Store::GrantStore(m_ctx.db).receiver(grantId);
+}
+
+bool GrantService::isRecordedReceiver(
+    const std::optional<Store::GrantReceiver> &recorded, const Ipc::ExecutableIdentity &exe)
+{
+    return recorded
+        && exe.sameFile(Ipc::ExecutableIdentity { recorded->exePath, recorded->exeDevice, recorded->exeInode });
+}
+
 Result<QStringList> GrantService::heldScopes(const QString &clientId, qint64 resourceId)
 {
     auto any = Store::GrantStore(m_ctx.db).findActiveCovering(clientId, resourceId, {}, m_ctx.clock.nowSecs());

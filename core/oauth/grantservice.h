@@ -3,7 +3,9 @@
 
 #include "common/result.h"
 #include "consent/consentrequest.h"
+#include "ipc/portowner.h"
 #include "oauth/servercontext.h"
+#include "store/grantstore.h"
 #include "store/records.h"
 
 #include <QJsonObject>
@@ -46,6 +48,16 @@ public:
     /** @brief Records an approval; the client becomes permanent (consented). */
     [[nodiscard]] Result<Store::Grant> grantFromApproval(const QString &clientId, const Store::Resource &resource,
         const QStringList &approvedScopes, Consent::Duration duration, const QString &actor);
+
+    /**
+     * @brief Notes which executable listened on the loopback redirect port when @p grantId was
+     * approved (R4): /authorize answers from the grant without a prompt only while it listens there again.
+     */
+    [[nodiscard]] Status recordReceiver(const QString &grantId, const Ipc::ExecutableIdentity &exe);
+    [[nodiscard]] Result<std::optional<Store::GrantReceiver>> receiverOf(const QString &grantId);
+    /** @brief Whether @p exe is the file recorded in @p recorded (path, device and inode). */
+    [[nodiscard]] static bool isRecordedReceiver(
+        const std::optional<Store::GrantReceiver> &recorded, const Ipc::ExecutableIdentity &exe);
 
     /** @brief A single-use authorization code for @p grant, bound to @p s; returns the code itself. */
     [[nodiscard]] Result<QString> issueCode(const Store::Grant &grant, const AuthorizationSnapshot &s);

@@ -194,6 +194,48 @@ Status GrantStore::recordUse(const QString &id, qint64 nowSecs)
     return {};
 }
 
+Status GrantStore::setReceiver(const GrantReceiver &r)
+{
+    if (r.grantId.isEmpty() || r.exePath.isEmpty() || r.exeInode == 0)
+        return storeError(
+            ErrorCode::InvalidArgument, QStringLiteral("A grant receiver needs a grant, a path and an inode."));
+    auto exists = find(r.grantId);
+    if (!exists)
+        return exists.error();
+    if (!exists->has_value())
+        return storeError(ErrorCode::GrantUnknown, QStringLiteral("No such grant."));
+    auto q = m_db.prepare(QStringLiteral(
+        "INSERT INTO grant_receivers (grant_id, exe_path, exe_device, exe_inode, recorded_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (grant_id) DO UPDATE SET exe_path = excluded.exe_path, exe_device = excluded.exe_device, "
+        "exe_inode = excluded.exe_inode, recorded_at = excluded.recorded_at"));
+    if (!q)
+        return q.error();
+    // SQLite integers are signed 64-bit: device and inode numbers are stored bit for bit.
+    q->bindText(r.grantId)
+        .bindText(r.exePath)
+        .bindInt(qint64(r.exeDevice))
+        .bindInt(qint64(r.exeInode))
+        .bindInt(r.recordedAt);
+    return q->exec();
+}
+
+Result<std::optional<GrantReceiver>> GrantStore::receiver(const QString &grantId)
+{
+    auto q = m_db.prepare(QStringLiteral(
+        "SELECT grant_id, exe_path, exe_device, exe_inode, recorded_at FROM grant_receivers WHERE grant_id = ?"));
+    if (!q)
+        return q.error();
+    q->bindText(grantId);
+    if (Status s = q->exec(); !s)
+        return s.error();
+    if (q->next())
+        return std::optional<GrantReceiver>(
+            GrantReceiver { q->text(0), q->text(1), quint64(q->int64(2)), quint64(q->int64(3)), q->int64(4) });
+    if (Status s = q->status(); !s)
+        return s.error();
+    return std::optional<GrantReceiver> {};
+}
+
 Result<int> GrantStore::revokeWhere(const QString &where, const QString &arg, const QString &reason, qint64 nowSecs)
 {
     // Order matters: families and codes are found through the grants that are still active.

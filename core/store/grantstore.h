@@ -44,6 +44,16 @@ struct GrantQuery
     std::optional<GrantCursor> after;
 };
 
+/** @brief The executable that held the loopback redirect port when a grant was approved (R4). */
+struct GrantReceiver
+{
+    QString grantId;
+    QString exePath;
+    quint64 exeDevice = 0;
+    quint64 exeInode = 0;
+    qint64 recordedAt = 0;
+};
+
 struct GrantPage
 {
     QList<Grant> grants;
@@ -84,6 +94,11 @@ public:
     [[nodiscard]] Result<GrantPage> list(const GrantQuery &query);
     /** @brief How many grants match the filters of @p query (paging ignored). */
     [[nodiscard]] Result<qint64> count(const GrantQuery &query);
+
+    /** @brief Records (or replaces) the grant's receiver. invalid_argument (empty path, inode 0); grant_unknown. */
+    [[nodiscard]] Status setReceiver(const GrantReceiver &receiver);
+    /** @brief The receiver recorded for @p grantId, if any. */
+    [[nodiscard]] Result<std::optional<GrantReceiver>> receiver(const QString &grantId);
 
 private:
     [[nodiscard]] Result<int> revokeWhere(

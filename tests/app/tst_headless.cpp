@@ -6,10 +6,16 @@
 #include "support/tesserainstance.h"
 #include "support/testsupport.h"
 
+#include <QCryptographicHash>
 #include <QDir>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTcpServer>
 #include <QTest>
+#include <QUrl>
+
+#include <unistd.h>
 
 using namespace Tessera::Test;
 
@@ -39,7 +45,7 @@ private Q_SLOTS:
         QCOMPARE(s.value(QStringLiteral("issuer")).toString(), t.issuer());
         const QString kid = s.value(QStringLiteral("signingKid")).toString();
         QCOMPARE(kid.size(), 43);
-        QCOMPARE(s.value(QStringLiteral("schemaVersion")).toInt(), 4);
+        QCOMPARE(s.value(QStringLiteral("schemaVersion")).toInt(), 5);
 
         // Files and sockets are the user's alone.
         QCOMPARE(fileMode(t.dataDir()), 0700);
@@ -119,17 +125,26 @@ private Q_SLOTS:
             QVERIFY2(r->header("access-control-allow-origin").isEmpty(), r->statusLine.constData());
             QCOMPARE(t.stop(), 0);
         }
-        qputenv("TESSERA_CORS_ORIGINS", "http://localhost:6274, https://inspector.example");
+        // A loopback origin counts only while a program of this user serves it (R3): this test.
+        QTcpServer inspector;
+        QVERIFY(inspector.listen(QHostAddress::LocalHost, 0));
+        const QByteArray served = "http://localhost:" + QByteArray::number(inspector.serverPort());
+        const QByteArray unserved = "http://localhost:" + QByteArray::number(TesseraInstance::freePort());
+        qputenv("TESSERA_CORS_ORIGINS", served + ", https://inspector.example, " + unserved);
         {
             TesseraInstance t;
             QVERIFY(t.start());
             QVERIFY2(t.waitUntil(0), t.log().constData());
-            const auto r = preflight(t, "http://localhost:6274");
+            const auto r = preflight(t, served);
             QVERIFY(r);
-            QCOMPARE(r->header("access-control-allow-origin"), QByteArray("http://localhost:6274"));
+            QCOMPARE(r->header("access-control-allow-origin"), served);
             const auto other = preflight(t, "http://localhost:9999");
             QVERIFY(other);
             QVERIFY(other->header("access-control-allow-origin").isEmpty());
+            const auto nobody = preflight(t, unserved); // allowed, but nobody serves it
+            QVERIFY(nobody);
+            QCOMPARE(nobody->status, 403);
+            QVERIFY(nobody->header("access-control-allow-origin").isEmpty());
             QCOMPARE(t.stop(), 0);
         }
         qputenv("TESSERA_CORS_ORIGINS", "http://evil.example/path");
@@ -143,6 +158,76 @@ private Q_SLOTS:
             t.stop();
         }
         qunsetenv("TESSERA_CORS_ORIGINS");
+    }
+
+    // R4/R8: headless resolves the redirect port's owner too (core does it, off the event loop):
+    // `tessera-cli requests` names this test as the program receiving the code, and says when
+    // nothing listens there.
+    void testR4_headlessNamesTheRedirectPortOwner()
+    {
+        TesseraInstance t;
+        QVERIFY(t.start());
+        QVERIFY2(t.waitUntil(0), t.log().constData());
+        const QString resource = QStringLiteral("http://127.0.0.1:%1/mcp").arg(TesseraInstance::freePort());
+        const CliResult added = t.cli({ QStringLiteral("resource"), QStringLiteral("add"), QStringLiteral("files"),
+            QStringLiteral("--uri"), resource, QStringLiteral("--scope"), QStringLiteral("read=Read files") });
+        QVERIFY2(added.exitCode == 0, added.err.constData());
+        const QByteArray host = "127.0.0.1:" + QByteArray::number(t.port());
+        RawClient reg;
+        QVERIFY(reg.connectTo(t.port()));
+        const QByteArray body = R"({"redirect_uris":["http://127.0.0.1/cb"],"token_endpoint_auth_method":"none"})";
+        const auto registered = reg.exchange("POST /register HTTP/1.1\r\nHost: " + host
+            + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n"
+            + body);
+        QVERIFY(registered && registered->status == 201);
+        const QString clientId
+            = QJsonDocument::fromJson(registered->body).object().value(QStringLiteral("client_id")).toString();
+
+        QTcpServer callback;
+        QVERIFY(callback.listen(QHostAddress::LocalHost, 0));
+        const quint16 nobody = TesseraInstance::freePort();
+        for (const quint16 port : { callback.serverPort(), nobody }) {
+            const QByteArray challenge = QCryptographicHash::hash(
+                QByteArray(QByteArray::number(port) + "-verifier"), QCryptographicHash::Sha256)
+                                             .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+            const QByteArray query = "response_type=code&client_id=" + QUrl::toPercentEncoding(clientId)
+                + "&redirect_uri=" + QUrl::toPercentEncoding(QStringLiteral("http://127.0.0.1:%1/cb").arg(port))
+                + "&code_challenge=" + challenge
+                + "&code_challenge_method=S256&resource=" + QUrl::toPercentEncoding(resource);
+            RawClient browser;
+            QVERIFY(browser.connectTo(t.port()));
+            const auto page = browser.exchange("GET /authorize?" + query + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+            QVERIFY(page);
+            QCOMPARE(page->status, 200);
+        }
+        const CliResult listed = t.cli({ QStringLiteral("--json"), QStringLiteral("requests") });
+        QCOMPARE(listed.exitCode, 0);
+        const QJsonArray requests = QJsonDocument::fromJson(listed.out).array();
+        QCOMPARE(requests.size(), 2);
+        bool sawOwner = false, sawNobody = false;
+        for (const QJsonValue &v : requests) {
+            const QJsonObject who = v.toObject().value(QStringLiteral("requester")).toObject();
+            const QString redirect = who.value(QStringLiteral("redirectUri")).toString();
+            const QJsonArray chain = who.value(QStringLiteral("processChain")).toArray();
+            if (redirect.contains(QString::number(callback.serverPort()))) {
+                QVERIFY(!chain.isEmpty());
+                QCOMPARE(chain.first().toObject().value(QStringLiteral("pid")).toInteger(), qint64(::getpid()));
+                sawOwner = true;
+            } else {
+                QVERIFY(chain.isEmpty());
+                QVERIFY(who.value(QStringLiteral("receiverWarnings"))
+                            .toArray()
+                            .first()
+                            .toString()
+                            .startsWith(QStringLiteral("Nothing listens on port %1").arg(nobody)));
+                sawNobody = true;
+            }
+        }
+        QVERIFY(sawOwner && sawNobody);
+        const CliResult human = t.cli({ QStringLiteral("requests") });
+        QVERIFY2(human.out.contains(QByteArray("warning    Nothing listens on port " + QByteArray::number(nobody))),
+            human.out.constData());
+        QCOMPARE(t.stop(), 0);
     }
 
     void testCliUsageAndHelp()

@@ -4,6 +4,8 @@
 #include "ipc/peerinfo.h"
 #include "ipc/portowner.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTcpServer>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 using namespace Tessera::Ipc;
+using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
@@ -139,6 +142,57 @@ private Q_SLOTS:
             QVERIFY(!chosen.ok());
             QCOMPARE(chosen.error().code, error);
         }
+    }
+
+    // R3: for localhost the browser may reach either family, so another user's listener on
+    // either one makes the port foreign, even beside our own on the other.
+    void testR3_localhostReachesEitherFamily()
+    {
+        const QList<TcpListener> split { listener("127.0.0.1", 80, 1000, 1), listener("::1", 80, 0, 2) };
+        QCOMPARE(chooseLoopbackListener(split, 80, LoopbackHost::Both, 1000).error().code, u"port_foreign"_s);
+        QCOMPARE(chooseLoopbackListener(split, 80, LoopbackHost::Ipv4, 1000)->inode, quint64(1)); // 127.0.0.1 only
+        QCOMPARE(chooseLoopbackListener(split, 80, LoopbackHost::Ipv6, 1000).error().code, u"port_foreign"_s);
+        const QList<TcpListener> wildcard { listener("127.0.0.1", 80, 1000, 1), listener("::", 80, 0, 3) };
+        QCOMPARE(chooseLoopbackListener(wildcard, 80, LoopbackHost::Both, 1000).error().code, u"port_foreign"_s);
+        QCOMPARE(reachableLoopbackListeners(wildcard, 80, LoopbackHost::Both).size(), 2);
+        const QList<TcpListener> ours { listener("127.0.0.1", 80, 1000, 1), listener("::1", 80, 1000, 2) };
+        QCOMPARE(chooseLoopbackListener(ours, 80, LoopbackHost::Both, 1000)->inode, quint64(1));
+        QCOMPARE(loopbackHostOf(u"127.0.0.1"_s), LoopbackHost::Ipv4);
+        QCOMPARE(loopbackHostOf(u"::1"_s), LoopbackHost::Ipv6);
+        QCOMPARE(loopbackHostOf(u"[::1]"_s), LoopbackHost::Ipv6);
+        QCOMPARE(loopbackHostOf(u"localhost"_s), LoopbackHost::Both);
+    }
+
+    // R8: the listener table from sock_diag (one dump of LISTEN sockets) says what /proc says.
+    void testR8_sockDiagListsWhatProcShows()
+    {
+        QTcpServer server;
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        const auto fast = tcpListenersFromSockDiag();
+        if (!fast)
+            QSKIP("no NETLINK_SOCK_DIAG here");
+        QFile file(u"/proc/net/tcp"_s);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QList<TcpListener> proc = parseProcNetTcp(file.readAll(), false);
+        const auto find = [&](const QList<TcpListener> &list) -> std::optional<TcpListener> {
+            for (const TcpListener &l : list) {
+                if (l.port == server.serverPort() && l.address == QHostAddress(QHostAddress::LocalHost))
+                    return l;
+            }
+            return std::nullopt;
+        };
+        const auto a = find(*fast), b = find(proc);
+        QVERIFY(a && b);
+        QCOMPARE(a->inode, b->inode);
+        QCOMPARE(a->uid, qint64(::getuid()));
+        QCOMPARE(b->uid, a->uid);
+        for (const TcpListener &l : *fast)
+            QVERIFY(l.inode != 0); // LISTEN sockets only: never a TIME_WAIT entry
+        const ExecutableIdentity self = executableOf(::getpid());
+        QVERIFY(self.isValid());
+        QCOMPARE(self.path, QFileInfo(u"/proc/self/exe"_s).symLinkTarget());
+        QVERIFY(self.sameFile(executableOf(::getpid())));
+        QVERIFY(!executableOf(0).isValid());
     }
 
     void testOwnIpv4ListenerIsThisProcess()

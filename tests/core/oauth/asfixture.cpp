@@ -157,6 +157,10 @@ AsFixture::AsFixture(const Options &options)
         server = std::make_unique<OAuth::AuthorizationServer>(OAuth::ServerContext {
             *db, *audit, clock, *keys, *broker, QStringLiteral("http://127.0.0.1:0"), QStringLiteral("local:tester") });
         server->setAllowEphemeralPortForTesting(true);
+        // The clients' loopback redirect port: held by this process, as a real client holds its own
+        // (R3/R4: only a listener of the person's uid receives a code, silently only the one approved).
+        if (!redirectListener.listen(QHostAddress::LocalHost, 0))
+            return fail(QStringLiteral("cannot listen for redirects: ") + redirectListener.errorString());
         if (options.httpLimits)
             server->setHttpLimitsForTesting(*options.httpLimits);
         return server->start(0);
@@ -254,7 +258,8 @@ Result<TestClient> AsFixture::registerClient(const QJsonObject &overrides)
     c.redirectUri = registered.value(QStringLiteral("redirect_uris")).toArray().first().toString();
     // RFC 8252 §7.3: a loopback client listens on a port chosen at run time.
     if (c.redirectUri.startsWith(QLatin1String("http://127.0.0.1/")))
-        c.redirectUri.replace(QLatin1String("http://127.0.0.1/"), QLatin1String("http://127.0.0.1:53682/"));
+        c.redirectUri.replace(QLatin1String("http://127.0.0.1/"),
+            QStringLiteral("http://127.0.0.1:%1/").arg(redirectListener.serverPort()));
     return c;
 }
 

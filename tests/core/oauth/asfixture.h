@@ -24,6 +24,7 @@
 #include "vault/memorysecretstore.h"
 
 #include <QJsonObject>
+#include <QTcpServer>
 #include <QTemporaryDir>
 
 #include <memory>
@@ -206,6 +207,8 @@ public:
     std::unique_ptr<Consent::ConsentBroker> broker;
     std::unique_ptr<OAuth::AuthorizationServer> server;
     Store::Resource resource;
+    /** Listens (never accepts) on the port of registerClient()'s loopback redirect URIs. */
+    QTcpServer redirectListener;
 
 private:
     [[nodiscard]] QByteArray clientAuthHeader(const TestClient &client) const;

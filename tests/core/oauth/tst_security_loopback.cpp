@@ -75,8 +75,12 @@ private Q_SLOTS:
         AsFixture &f = *m_f;
         QCOMPARE(listeningAddresses(QStringLiteral("/proc/net/tcp"), f.port()), QList<QByteArray> { "0100007F" });
         QVERIFY(listeningAddresses(QStringLiteral("/proc/net/tcp6"), f.port()).isEmpty());
-        // Every listening socket this process has is the server's one loopback socket.
-        QCOMPARE(ourListeningSockets(), QStringList { u"0100007F:"_s + QString::fromLatin1(portHex(f.port())) });
+        // Every listening socket this process has is the server's one loopback socket (and the
+        // fixture's stand-in for a client's redirect listener, on 127.0.0.1 too).
+        QStringList expected { u"0100007F:"_s + QString::fromLatin1(portHex(f.port())),
+            u"0100007F:"_s + QString::fromLatin1(portHex(f.redirectListener.serverPort())) };
+        expected.sort();
+        QCOMPARE(ourListeningSockets(), expected);
 
         const QString ss = QStandardPaths::findExecutable(QStringLiteral("ss"));
         if (!ss.isEmpty()) {
@@ -331,7 +335,11 @@ private Q_SLOTS:
     void testA5_browserClientCorsAllowList()
     {
         AsFixture &f = *m_f;
-        const QByteArray inspector = "http://localhost:6274";
+        // A loopback origin counts only while a program of ours serves it (R3): this test does.
+        QTcpServer inspectorServer;
+        QVERIFY(inspectorServer.listen(QHostAddress::LocalHost, 0));
+        const QByteArray inspectorPort = QByteArray::number(inspectorServer.serverPort());
+        const QByteArray inspector = "http://localhost:" + inspectorPort;
         const QByteArray webApp = "https://app.example";
         AS_TRY(client, f.registerClient());
         AS_TRY(tokens, f.issueTokens(client));
@@ -402,9 +410,11 @@ private Q_SLOTS:
         QVERIFY(!f.isActive(AsFixture::json(refreshed).value(u"access_token"_s).toString()));
 
         // Near misses of an allowed origin, and the routes that never do CORS.
-        for (const QByteArray &origin : { QByteArray("http://localhost:6275"), QByteArray("https://localhost:6274"),
-                 QByteArray("http://127.0.0.1:6274"), QByteArray("https://app.example.evil.example"),
-                 QByteArray("https://app.example:8443"), QByteArray("http://app.example"), QByteArray("null") }) {
+        for (const QByteArray &origin :
+            { QByteArray("http://localhost:" + QByteArray::number(inspectorServer.serverPort() + 1)),
+                QByteArray("https://localhost:" + inspectorPort), QByteArray("http://127.0.0.1:" + inspectorPort),
+                QByteArray("https://app.example.evil.example"), QByteArray("https://app.example:8443"),
+                QByteArray("http://app.example"), QByteArray("null") }) {
             expectRefusedOrigin(refreshFrom(u"x"_s, origin));
             const HttpReply r = preflight("/token", origin);
             QCOMPARE(r.status, 403);
@@ -457,18 +467,21 @@ private Q_SLOTS:
         for (const QString &good : { u"http://127.0.0.1:6274"_s, u"http://[::1]:6274"_s, u"http://localhost"_s,
                  u"https://app.example"_s, u"https://app.example:8443"_s, u"https://xn--mnchen-3ya.example"_s })
             QVERIFY2(f.server->setCorsAllowedOrigins({ good }).ok(), qPrintable(good));
-        // Set before start(): the routes are built with it.
+        // Set before start(): the routes are built with it. (Served by this test: R3.)
+        QTcpServer inspectorServer;
+        QVERIFY(inspectorServer.listen(QHostAddress::LocalHost, 0));
+        const QByteArray inspector = "http://localhost:" + QByteArray::number(inspectorServer.serverPort());
         OAuth::AuthorizationServer second(f.server->context());
         second.setAllowEphemeralPortForTesting(true);
-        QVERIFY(second.setCorsAllowedOrigins({ u"http://localhost:6274"_s }).ok());
+        QVERIFY(second.setCorsAllowedOrigins({ QString::fromLatin1(inspector) }).ok());
         QVERIFY(second.start(0).ok());
         RawClient c;
         QVERIFY(c.connectTo(second.port()));
         const auto r = c.exchange("OPTIONS /token HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(second.port())
-            + "\r\nOrigin: http://localhost:6274\r\nAccess-Control-Request-Method: POST\r\n\r\n");
+            + "\r\nOrigin: " + inspector + "\r\nAccess-Control-Request-Method: POST\r\n\r\n");
         QVERIFY(r);
         QCOMPARE(r->status, 204);
-        QCOMPARE(r->header("access-control-allow-origin"), QByteArray("http://localhost:6274"));
+        QCOMPARE(r->header("access-control-allow-origin"), inspector);
     }
 
     // A6 (RFC 9700 §4.16): /authorize loaded as a subresource (img, iframe, fetch) is refused
