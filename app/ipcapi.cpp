@@ -139,7 +139,9 @@ void registerRequestMethods(Ipc::IpcServer &server, Application &app)
         if (!duration)
             return r.fail(Error::make(QStringLiteral("usage"),
                 QStringLiteral("Unknown duration \"%1\": use once, 1h, 1d or forever.").arg(durationText)));
-        const Consent::Decision decision = Consent::Decision::approve(*scopes, *duration, QStringLiteral("cli"));
+        Consent::Decision decision = Consent::Decision::approve(*scopes, *duration, QStringLiteral("cli"));
+        // R10: extending what a step-up already held is a choice the person names explicitly.
+        decision.extendHeld = r.params().value(QStringLiteral("extendHeld")).toBool(false);
         if (Status s = broker->decide(*id, decision); !s)
             return r.fail(s.error());
         r.reply(QJsonObject { { QStringLiteral("id"), *id }, { QStringLiteral("decision"), decision.toJson() } });

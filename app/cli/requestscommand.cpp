@@ -95,6 +95,9 @@ int runApprove(Context &ctx, const QStringList &args)
         QStringLiteral("scope") });
     p.addOption({ QStringLiteral("for"), QStringLiteral("How long: once, 1h, 1d or forever (default 1h)"),
         QStringLiteral("duration"), QStringLiteral("1h") });
+    p.addOption({ QStringLiteral("extend-held"),
+        QStringLiteral(
+            "Step-up: give the permissions already granted this duration too (default: each keeps its own)") });
     if (auto stop = parseArgs(ctx, p, args, QStringLiteral("approve"),
             QStringLiteral("Approves a pending request, all or part of it, for a while.")))
         return *stop;
@@ -103,7 +106,8 @@ int runApprove(Context &ctx, const QStringList &args)
     auto r = callOperator(ctx, QStringLiteral("approve"),
         { { QStringLiteral("id"), p.positionalArguments().first() },
             { QStringLiteral("scopes"), QJsonArray::fromStringList(p.values(QStringLiteral("scope"))) },
-            { QStringLiteral("duration"), p.value(QStringLiteral("for")) } });
+            { QStringLiteral("duration"), p.value(QStringLiteral("for")) },
+            { QStringLiteral("extendHeld"), p.isSet(QStringLiteral("extend-held")) } });
     if (!r)
         return ctx.fail(r.error());
     if (ctx.json) {

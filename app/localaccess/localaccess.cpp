@@ -228,15 +228,17 @@ Result<LocalAccess::ResolvedResource> LocalAccess::resolveResource(const QString
 
 QList<Consent::ScopeItem> LocalAccess::scopeItems(const QString &clientId, const ResolvedResource &r)
 {
-    const QStringList held
-        = m_app.authorizationServer()->grants().heldScopes(clientId, r.resource.id).valueOr(QStringList {});
     QList<Consent::ScopeItem> items;
     for (const QString &name : r.scopes) {
         const Store::ResourceScope def
             = r.resource.scope(name).value_or(Store::ResourceScope { name, {}, Store::Risk::High });
-        items.append(Consent::ScopeItem { name, def.description, def.risk == Store::Risk::High, held.contains(name) });
+        items.append(Consent::ScopeItem { name, def.description, def.risk == Store::Risk::High, false });
     }
-    return items;
+    Consent::ConsentRequest held; // alreadyGranted from the grant; the callers take heldUntil too
+    held.scopes = items;
+    m_app.authorizationServer()->grants().markHeld(held, clientId, r.resource.id);
+    m_lastHeldUntil = held.heldUntil;
+    return held.scopes;
 }
 
 Consent::Requester LocalAccess::requester(const CallerInfo &caller, const Store::Client &client) const
@@ -335,6 +337,7 @@ void LocalAccess::token(const CallerInfo &caller, const TokenParams &params, Ipc
     request.resourceUri = r.resource.uri;
     request.resourceName = r.resource.displayName;
     request.scopes = scopeItems(client->clientId, r);
+    request.heldUntil = m_lastHeldUntil;
     request.snapshot = QJsonObject { { QStringLiteral("client_id"), client->clientId },
         { QStringLiteral("resource"), r.resource.uri }, { QStringLiteral("scope"), r.scopes.join(u' ') },
         { QStringLiteral("caller_exe"), caller.callerExe } };
@@ -375,7 +378,8 @@ Result<Store::Grant> LocalAccess::grantFor(
         return **covering;
     auto grant
         = m_app.authorizationServer()->grants().grantFromApproval(clientId, r.resource, approved, decision.duration,
-            decision.decidedBy == QStringLiteral("cli") ? QStringLiteral("operator") : QStringLiteral("user"));
+            decision.decidedBy == QStringLiteral("cli") ? QStringLiteral("operator") : QStringLiteral("user"),
+            decision.extendHeld);
     if (!grant)
         return grant.error();
     // grantFromApproval returns what it wrote; reads fill in the joined names.
@@ -613,6 +617,7 @@ void LocalAccess::exec(const CallerInfo &caller, const ExecParams &params, Ipc::
         request.resourceUri = r->resource.uri;
         request.resourceName = r->resource.displayName;
         request.scopes = scopeItems(client->clientId, *r);
+        request.heldUntil = m_lastHeldUntil;
         snapshot.insert(QStringLiteral("resource"), r->resource.uri);
         snapshot.insert(QStringLiteral("scope"), r->scopes.join(u' '));
     }

@@ -119,7 +119,9 @@ private:
     [[nodiscard]] Error notReady() const;
     [[nodiscard]] Result<Store::Client> ensureClient(const CallerInfo &caller);
     [[nodiscard]] Result<ResolvedResource> resolveResource(const QString &uri, const QStringList &scopes);
+    /** @brief The request's scope items; also leaves the held scopes' ends in m_lastHeldUntil (R10). */
     [[nodiscard]] QList<Consent::ScopeItem> scopeItems(const QString &clientId, const ResolvedResource &r);
+    QMap<QString, std::optional<qint64>> m_lastHeldUntil;
     [[nodiscard]] Consent::Requester requester(const CallerInfo &caller, const Store::Client &client) const;
     /** @brief Submits @p request; cancels it when @p connection closes first. */
     [[nodiscard]] Status ask(Consent::ConsentRequest request, Ipc::IpcConnection *connection,

@@ -104,10 +104,12 @@ QJsonObject ConsentRequest::toJson() const
 {
     QJsonArray scopeArray;
     for (const ScopeItem &s : scopes) {
-        scopeArray.append(
-            QJsonObject { { QStringLiteral("name"), s.name }, { QStringLiteral("description"), s.description },
-                { QStringLiteral("risk"), s.highRisk ? QStringLiteral("high") : QStringLiteral("low") },
-                { QStringLiteral("alreadyGranted"), s.alreadyGranted } });
+        QJsonObject item { { QStringLiteral("name"), s.name }, { QStringLiteral("description"), s.description },
+            { QStringLiteral("risk"), s.highRisk ? QStringLiteral("high") : QStringLiteral("low") },
+            { QStringLiteral("alreadyGranted"), s.alreadyGranted } };
+        if (const auto end = heldUntil.constFind(s.name); s.alreadyGranted && end != heldUntil.constEnd())
+            item.insert(QStringLiteral("heldUntil"), *end ? QJsonValue(**end) : QJsonValue()); // null: until revoked
+        scopeArray.append(item);
     }
     QJsonArray chain;
     for (const ProcessFact &p : requester.processChain) {
@@ -150,6 +152,7 @@ QJsonObject Decision::toJson() const
     if (approved()) {
         o.insert(QStringLiteral("scopes"), QJsonArray::fromStringList(scopes));
         o.insert(QStringLiteral("duration"), durationToString(duration));
+        o.insert(QStringLiteral("extendHeld"), extendHeld);
     }
     return o;
 }

@@ -3,6 +3,7 @@
 
 #include <QJsonObject>
 #include <QList>
+#include <QMap>
 #include <QString>
 #include <QStringList>
 
@@ -87,6 +88,8 @@ struct ConsentRequest
     QString resourceUri;
     QString resourceName;
     QList<ScopeItem> scopes;
+    /** @brief Step-up: when each already granted scope ends (seconds; empty: until revoked). R10. */
+    QMap<QString, std::optional<qint64>> heldUntil;
     QStringList secrets; ///< secret/exec paths: names only
     QJsonObject snapshot;
     qint64 createdAtMs = 0;
@@ -115,6 +118,12 @@ struct Decision
     QStringList scopes; ///< approved subset (canonical)
     Duration duration = Duration::OneHour;
     QString decidedBy; ///< "desktop", "cli", "system"
+    /**
+     * @brief Step-up: the scopes already held take this decision's duration too. Off by
+     * default: each scope keeps the lifetime the person gave it (issue 9, R10); the prompt and
+     * `tessera-cli approve --extend-held` set it only where the change was shown.
+     */
+    bool extendHeld = false;
 
     [[nodiscard]] bool approved() const { return outcome == Outcome::Approved; }
     [[nodiscard]] QJsonObject toJson() const;

@@ -381,13 +381,12 @@ void AuthorizeEndpoint::authorize(const FormData &query, Http::Responder respond
     request.resourceId = resource->id;
     request.resourceUri = resource->uri;
     request.resourceName = resource->displayName;
-    const QStringList held = m_grants.heldScopes(client.clientId, resource->id).valueOr(QStringList {});
     for (const QString &name : std::as_const(s.scopes)) {
         const Store::ResourceScope def
             = resource->scope(name).value_or(Store::ResourceScope { name, {}, Store::Risk::High });
-        request.scopes.append(
-            Consent::ScopeItem { name, def.description, def.risk == Store::Risk::High, held.contains(name) });
+        request.scopes.append(Consent::ScopeItem { name, def.description, def.risk == Store::Risk::High, false });
     }
+    m_grants.markHeld(request, client.clientId, resource->id);
     auto txnId = Crypto::randomToken(16);
     auto cookieSecret = Crypto::randomToken(32);
     if (!txnId || !cookieSecret)
@@ -598,7 +597,8 @@ void AuthorizeEndpoint::onDecision(const QString &txnId, const Consent::Decision
         return;
     }
     auto grant = m_grants.grantFromApproval(s.clientId, **resource, decision.scopes, decision.duration,
-        decision.decidedBy == QStringLiteral("cli") ? QStringLiteral("operator") : QStringLiteral("user"));
+        decision.decidedBy == QStringLiteral("cli") ? QStringLiteral("operator") : QStringLiteral("user"),
+        decision.extendHeld);
     if (!grant) {
         settle(
             txnId, errorRedirect(s, OAuthError::serverError(QStringLiteral("Tessera could not record the approval."))));

@@ -14,6 +14,17 @@
 
 namespace Tessera::OAuth {
 
+namespace {
+/** @brief Per-scope ends where they differ from the grant's: {scope: seconds or null}. */
+QJsonObject scopeEndsJson(const Store::Grant &g)
+{
+    QJsonObject o;
+    for (auto it = g.scopeExpiresAt.begin(); it != g.scopeExpiresAt.end(); ++it)
+        o.insert(it.key(), *it ? QJsonValue(**it) : QJsonValue());
+    return o;
+}
+} // namespace
+
 Result<std::optional<Store::Grant>> GrantService::coveringGrant(const AuthorizationSnapshot &s)
 {
     return Store::GrantStore(m_ctx.db).findActiveCovering(s.clientId, s.resourceId, s.scopes, m_ctx.clock.nowSecs());
@@ -44,11 +55,36 @@ Result<QStringList> GrantService::heldScopes(const QString &clientId, qint64 res
     auto any = Store::GrantStore(m_ctx.db).findActiveCovering(clientId, resourceId, {}, m_ctx.clock.nowSecs());
     if (!any)
         return any.error();
-    return any->has_value() ? (*any)->scopes : QStringList {};
+    return any->has_value() ? (*any)->scopesAt(m_ctx.clock.nowSecs()) : QStringList {};
+}
+
+Result<QMap<QString, std::optional<qint64>>> GrantService::heldScopeEnds(const QString &clientId, qint64 resourceId)
+{
+    const qint64 now = m_ctx.clock.nowSecs();
+    auto any = Store::GrantStore(m_ctx.db).findActiveCovering(clientId, resourceId, {}, now);
+    if (!any)
+        return any.error();
+    QMap<QString, std::optional<qint64>> out;
+    if (any->has_value()) {
+        for (const QString &s : (*any)->scopesAt(now))
+            out.insert(s, (*any)->scopeEnd(s));
+    }
+    return out;
+}
+
+void GrantService::markHeld(Consent::ConsentRequest &request, const QString &clientId, qint64 resourceId)
+{
+    const auto held = heldScopeEnds(clientId, resourceId).valueOr(QMap<QString, std::optional<qint64>> {});
+    for (Consent::ScopeItem &item : request.scopes) {
+        const auto it = held.constFind(item.name);
+        item.alreadyGranted = it != held.constEnd();
+        if (item.alreadyGranted)
+            request.heldUntil.insert(item.name, *it);
+    }
 }
 
 Result<Store::Grant> GrantService::grantFromApproval(const QString &clientId, const Store::Resource &resource,
-    const QStringList &approvedScopes, Consent::Duration duration, const QString &actor)
+    const QStringList &approvedScopes, Consent::Duration duration, const QString &actor, bool extendHeld)
 {
     const qint64 now = m_ctx.clock.nowSecs();
     auto id = Crypto::randomToken(16);
@@ -66,15 +102,28 @@ Result<Store::Grant> GrantService::grantFromApproval(const QString &clientId, co
     g.id = *id;
     g.clientId = clientId;
     g.resourceId = resource.id;
-    g.scopes = approvedScopes;
-    if (previous->has_value())
-        g.scopes += (*previous)->scopes; // step-up keeps what was already granted
-    g.scopes = Store::canonicalScopes(g.scopes);
+    const QStringList held = previous->has_value() ? (*previous)->scopesAt(now) : QStringList {};
+    g.scopes = Store::canonicalScopes(approvedScopes + held); // step-up keeps what was already granted
     g.createdAt = now;
     const auto lifetime = Consent::durationSecs(duration, resource.tokenLifetimeSecs);
-    if (lifetime)
-        g.expiresAt = now + *lifetime;
+    const std::optional<qint64> newEnd = lifetime ? std::optional<qint64>(now + *lifetime) : std::nullopt;
     g.duration = Consent::durationToString(duration);
+    // R10: a scope held before keeps the end the person gave it; only new scopes (and, when the
+    // person chose to extend, the held ones) take this decision's. The grant ends with its last scope.
+    bool forever = false;
+    qint64 latest = 0;
+    for (const QString &scope : std::as_const(g.scopes)) {
+        const std::optional<qint64> end = held.contains(scope) && !extendHeld ? (*previous)->scopeEnd(scope) : newEnd;
+        g.scopeExpiresAt.insert(scope, end);
+        forever = forever || !end;
+        latest = end ? qMax(latest, *end) : latest;
+    }
+    g.expiresAt = forever ? std::nullopt : std::optional<qint64>(latest);
+    for (auto it = g.scopeExpiresAt.begin(); it != g.scopeExpiresAt.end();)
+        it = *it == g.expiresAt ? g.scopeExpiresAt.erase(it) : std::next(it); // uniform ends stay implicit
+    // "once" means no refresh token; held scopes that outlive a once step-up keep refreshing.
+    if (duration == Consent::Duration::Once && !extendHeld && !held.isEmpty())
+        g.duration = (*previous)->duration;
     if (Status s = grants.create(g); !s)
         return s.error();
     if (previous->has_value()) {
@@ -85,7 +134,8 @@ Result<Store::Grant> GrantService::grantFromApproval(const QString &clientId, co
         return s.error();
     auto a = m_ctx.audit.append({ QStringLiteral("grant.created"), actor, clientId, resource.uri, g.id,
         QJsonObject { { QStringLiteral("scopes"), QJsonArray::fromStringList(g.scopes) },
-            { QStringLiteral("duration"), g.duration },
+            { QStringLiteral("duration"), g.duration }, { QStringLiteral("extendHeld"), extendHeld },
+            { QStringLiteral("scopeExpiresAt"), scopeEndsJson(g) },
             { QStringLiteral("supersedes"), previous->has_value() ? (*previous)->id : QString() } } });
     if (!a)
         return a.error();
@@ -213,6 +263,7 @@ QJsonObject GrantService::toJson(const Store::Grant &g, qint64 nowSecs)
         { QStringLiteral("resourceUri"), g.resourceUri },
         { QStringLiteral("resourceName"), g.resourceName },
         { QStringLiteral("scopes"), QJsonArray::fromStringList(g.scopes) },
+        { QStringLiteral("scopeExpiresAt"), scopeEndsJson(g) },
         { QStringLiteral("duration"), g.duration },
         { QStringLiteral("createdAt"), g.createdAt },
         { QStringLiteral("expiresAt"), g.expiresAt ? QJsonValue(*g.expiresAt) : QJsonValue() },

@@ -45,9 +45,21 @@ public:
     /** @brief Scopes the client already holds on the resource (shown apart in a step-up prompt). */
     [[nodiscard]] Result<QStringList> heldScopes(const QString &clientId, qint64 resourceId);
 
-    /** @brief Records an approval; the client becomes permanent (consented). */
+    /** @brief When each scope the client holds on the resource ends (empty optional: until revoked). */
+    [[nodiscard]] Result<QMap<QString, std::optional<qint64>>> heldScopeEnds(
+        const QString &clientId, qint64 resourceId);
+    /** @brief Fills each scope's alreadyGranted and the request's heldUntil for a step-up prompt (R10). */
+    void markHeld(Consent::ConsentRequest &request, const QString &clientId, qint64 resourceId);
+
+    /**
+     * @brief Records an approval; the client becomes permanent (consented).
+     *
+     * Step-up (an active grant exists): the new grant holds the approved scopes with
+     * @p duration and the scopes held before with the end each already had, unless
+     * @p extendHeld (the person saw and chose it), when they take @p duration too (R10).
+     */
     [[nodiscard]] Result<Store::Grant> grantFromApproval(const QString &clientId, const Store::Resource &resource,
-        const QStringList &approvedScopes, Consent::Duration duration, const QString &actor);
+        const QStringList &approvedScopes, Consent::Duration duration, const QString &actor, bool extendHeld = false);
 
     /**
      * @brief Notes which executable listened on the loopback redirect port when @p grantId was

@@ -100,7 +100,7 @@ Http::Response TokenEndpoint::handle(const Http::Request &request)
 }
 
 Result<MintedAccessToken> TokenEndpoint::mintAccessToken(
-    const Store::Grant &grant, const QString &resourceUri, qint64 lifetimeSecs, const QStringList &scopes)
+    const Store::Grant &grant, const QString &resourceUri, qint64 lifetimeSecs, const QStringList &requestedScopes)
 {
     const Crypto::SigningKey *key = m_ctx.keys.activeKey();
     if (!key)
@@ -111,6 +111,21 @@ Result<MintedAccessToken> TokenEndpoint::mintAccessToken(
         lifetime = qMin(lifetime, *grant.expiresAt - now);
     if (lifetime <= 0)
         return Error::make(QStringLiteral("grant_expired"), QStringLiteral("The grant has expired."));
+    // R10: each scope has its own end. A token never outlives a scope it carries; a scope past
+    // its end is dropped (the rest of the grant lives on), and when none is left, nothing is issued.
+    QStringList live;
+    for (const QString &s : requestedScopes) {
+        const std::optional<qint64> end = grant.scopeEnd(s);
+        if (end && *end <= now)
+            continue;
+        if (end)
+            lifetime = qMin(lifetime, *end - now);
+        live.append(s);
+    }
+    if (live.isEmpty() && !requestedScopes.isEmpty())
+        return Error::make(
+            QStringLiteral("grant_expired"), QStringLiteral("The permissions of this grant have ended."));
+    const QStringList &scopes = live;
     auto random = Crypto::randomToken(16);
     if (!random)
         return random.error();
@@ -129,7 +144,7 @@ Result<MintedAccessToken> TokenEndpoint::mintAccessToken(
     auto jwt = Crypto::signAccessToken(claims, *key);
     if (!jwt)
         return jwt.error();
-    return MintedAccessToken { *jwt, claims.jti, claims.exp, lifetime };
+    return MintedAccessToken { *jwt, claims.jti, claims.exp, lifetime, scopes };
 }
 
 Result<std::pair<QString, QByteArray>> TokenEndpoint::newRefreshToken() const
@@ -256,7 +271,7 @@ TokenEndpoint::Outcome TokenEndpoint::authorizationCode(const FormData &form, co
         return storeFailure(a.error());
     if (Status s = tx->commit(); !s)
         return storeFailure(s.error());
-    return tokenResponse(*minted, c.scopes, refreshToken);
+    return tokenResponse(*minted, minted->scopes, refreshToken);
 }
 
 void TokenEndpoint::forgetOldRetries()
@@ -389,7 +404,7 @@ TokenEndpoint::Outcome TokenEndpoint::refresh(const FormData &form, const Authen
         return storeFailure(a.error());
     if (Status s = tx->commit(); !s)
         return storeFailure(s.error());
-    const QJsonObject response = tokenResponse(*minted, scopes, next->first);
+    const QJsonObject response = tokenResponse(*minted, minted->scopes, next->first);
     const qint64 atMs = m_ctx.clock.nowMs();
     m_recentRefresh.insert(oldHash, RecentRefresh { response, atMs, client.client.clientId, next->second });
     m_retryOrder.push_back(RetryOrder { oldHash, atMs });

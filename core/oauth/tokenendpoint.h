@@ -26,6 +26,7 @@ struct MintedAccessToken
     QString jti;
     qint64 expiresAt = 0;
     qint64 expiresIn = 0;
+    QStringList scopes; ///< what the token carries: the requested scopes still in force (R10)
 };
 
 /**

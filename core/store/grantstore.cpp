@@ -4,6 +4,9 @@
 #include "store/database.h"
 #include "store/storeerror.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
+
 #include <algorithm>
 
 namespace Tessera::Store {
@@ -13,8 +16,30 @@ namespace {
 // foreign keys guarantee the joined rows exist.
 const QString kSelect = QStringLiteral(
     "SELECT g.id, g.client_id, g.resource_id, g.scopes, g.created_at, g.expires_at, g.duration, g.last_used_at, "
-    "g.use_count, g.state, g.revoked_at, g.revoked_reason, r.uri, r.name, c.client_name "
+    "g.use_count, g.state, g.revoked_at, g.revoked_reason, r.uri, r.name, c.client_name, g.scope_expiry "
     "FROM grants g LEFT JOIN resources r ON r.id = g.resource_id LEFT JOIN clients c ON c.client_id = g.client_id ");
+
+// scope_expiry (migration 0005): {scope: end or null}; NULL or empty when uniform.
+QMap<QString, std::optional<qint64>> decodeScopeExpiry(const QString &text)
+{
+    QMap<QString, std::optional<qint64>> out;
+    if (text.isEmpty())
+        return out;
+    const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
+    for (auto it = o.begin(); it != o.end(); ++it)
+        out.insert(it.key(), it->isNull() ? std::optional<qint64>() : std::optional<qint64>(it->toInteger()));
+    return out;
+}
+
+QString encodeScopeExpiry(const QMap<QString, std::optional<qint64>> &ends)
+{
+    if (ends.isEmpty())
+        return {};
+    QJsonObject o;
+    for (auto it = ends.begin(); it != ends.end(); ++it)
+        o.insert(it.key(), *it ? QJsonValue(**it) : QJsonValue(QJsonValue::Null));
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
 
 Grant readGrant(const Query &q)
 {
@@ -34,6 +59,7 @@ Grant readGrant(const Query &q)
     g.resourceUri = q.text(12);
     g.resourceName = q.text(13);
     g.clientName = q.text(14);
+    g.scopeExpiresAt = decodeScopeExpiry(q.text(15));
     return g;
 }
 
@@ -105,6 +131,13 @@ Status validate(const Grant &g)
     }
     if (g.duration.isEmpty())
         return storeError(ErrorCode::InvalidArgument, QStringLiteral("A grant needs a duration label."));
+    for (auto it = g.scopeExpiresAt.begin(); it != g.scopeExpiresAt.end(); ++it) {
+        if (!g.scopes.contains(it.key()))
+            return storeError(ErrorCode::InvalidArgument, QStringLiteral("A scope end names a scope the grant lacks."));
+        // The grant lives as long as its longest-lived scope, never shorter.
+        if (g.expiresAt && (!*it || **it > *g.expiresAt))
+            return storeError(ErrorCode::InvalidArgument, QStringLiteral("A scope outlives its grant."));
+    }
     if (g.state != GrantState::Active)
         return storeError(ErrorCode::InvalidArgument, QStringLiteral("A new grant must be active."));
     return {};
@@ -117,7 +150,7 @@ Status GrantStore::create(const Grant &grant)
         return s;
     auto q = m_db.prepare(QStringLiteral(
         "INSERT INTO grants (id, client_id, resource_id, scopes, created_at, expires_at, duration, last_used_at, "
-        "use_count, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')"));
+        "use_count, state, scope_expiry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)"));
     if (!q)
         return q.error();
     q->bindText(grant.id)
@@ -128,7 +161,8 @@ Status GrantStore::create(const Grant &grant)
         .bindIntOrNull(grant.expiresAt)
         .bindText(grant.duration)
         .bindIntOrNull(grant.lastUsedAt)
-        .bindInt(grant.useCount);
+        .bindInt(grant.useCount)
+        .bindTextOrNull(encodeScopeExpiry(grant.scopeExpiresAt));
     return q->exec();
 }
 
@@ -173,7 +207,7 @@ Result<std::optional<Grant>> GrantStore::findActiveCovering(
     const QStringList wanted = canonicalScopes(scopes);
     while (q->next()) {
         Grant g = readGrant(*q);
-        if (scopesCover(g.scopes, wanted))
+        if (scopesCover(g.scopesAt(nowSecs), wanted)) // R10: a scope past its own end covers nothing
             return std::optional<Grant>(std::move(g));
     }
     if (Status s = q->status(); !s)

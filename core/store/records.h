@@ -4,6 +4,7 @@
 #include <QByteArray>
 #include <QJsonObject>
 #include <QList>
+#include <QMap>
 #include <QString>
 #include <QStringList>
 
@@ -113,7 +114,12 @@ struct Grant
     qint64 resourceId = 0;
     QStringList scopes; ///< canonical
     qint64 createdAt = 0;
-    std::optional<qint64> expiresAt; ///< empty: until revoked
+    std::optional<qint64> expiresAt; ///< empty: until revoked; with scopeExpiresAt, the latest scope end
+    /**
+     * @brief Per-scope ends where they differ (R10: a step-up never extends what was held). A
+     * scope missing here ends with the grant; a present empty optional means until revoked.
+     */
+    QMap<QString, std::optional<qint64>> scopeExpiresAt;
     QString duration; ///< the label chosen: "once", "1h", "1d", "until_revoked", ...
     std::optional<qint64> lastUsedAt;
     qint64 useCount = 0;
@@ -127,6 +133,23 @@ struct Grant
     QString clientName;
 
     [[nodiscard]] bool isExpired(qint64 nowSecs) const { return expiresAt && *expiresAt <= nowSecs; }
+    /** @brief When @p scope ends (empty: until revoked). */
+    [[nodiscard]] std::optional<qint64> scopeEnd(const QString &scope) const
+    {
+        const auto it = scopeExpiresAt.constFind(scope);
+        return it == scopeExpiresAt.constEnd() ? expiresAt : *it;
+    }
+    /** @brief The scopes still in force at @p nowSecs (all of them for an active uniform grant). */
+    [[nodiscard]] QStringList scopesAt(qint64 nowSecs) const
+    {
+        QStringList out;
+        for (const QString &s : scopes) {
+            const std::optional<qint64> end = scopeEnd(s);
+            if (!end || *end > nowSecs)
+                out.append(s);
+        }
+        return out;
+    }
     /** @brief Not revoked and not expired: usable for issuing tokens. */
     [[nodiscard]] bool isActive(qint64 nowSecs) const { return state == GrantState::Active && !isExpired(nowSecs); }
     bool operator==(const Grant &) const = default;
