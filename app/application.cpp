@@ -24,6 +24,8 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <sys/prctl.h>
+
 namespace Tessera::App {
 
 Application::Application(Locations locations, Mode mode, QObject *parent)
@@ -234,10 +236,8 @@ QJsonObject Application::statusJson() const
         { QStringLiteral("pid"), QCoreApplication::applicationPid() },
         { QStringLiteral("mode"), m_mode == Mode::Headless ? QStringLiteral("headless") : QStringLiteral("desktop") },
         { QStringLiteral("state"), QString::fromLatin1(names[static_cast<int>(m_state)]) },
-        { QStringLiteral("message"), m_message },
-        { QStringLiteral("issuer"), m_locations.issuer() },
-        { QStringLiteral("dataDir"), m_locations.dataDir },
-        { QStringLiteral("database"), m_locations.databasePath() },
+        { QStringLiteral("message"), m_message }, { QStringLiteral("issuer"), m_locations.issuer() },
+        { QStringLiteral("dataDir"), m_locations.dataDir }, { QStringLiteral("database"), m_locations.databasePath() },
         { QStringLiteral("runtimeDir"), m_locations.runtimeDir },
         { QStringLiteral("keychainService"), m_locations.keychainService },
         { QStringLiteral("schemaVersion"), m_db ? m_db->schemaVersion() : 0 },
@@ -245,6 +245,7 @@ QJsonObject Application::statusJson() const
         { QStringLiteral("pendingRequests"), m_broker ? int(m_broker->pending().size()) : 0 },
         { QStringLiteral("frozen"), m_broker && m_broker->isFrozen() },
         { QStringLiteral("uptimeSecs"), m_uptime.elapsed() / 1000 },
+        { QStringLiteral("dumpable"), ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0 }, // R9: false
     };
 }
 

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 Q_IMPORT_QML_PLUGIN(Tessera_AppPlugin)
@@ -65,6 +66,9 @@ int main(int argc, char **argv)
 {
     // Everything Tessera creates (database, sockets, lock, logs) is for this user only.
     ::umask(0077);
+    // R9: no core dump holds the signing key or a live token, and same-user ptrace is refused
+    // (prctl(2) PR_SET_DUMPABLE; the kernel also makes /proc/<pid>/mem root's). Before any secret.
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     qSetMessagePattern(QStringLiteral("%{if-category}%{category}: %{endif}%{message}"));
     // Decide before any Q*Application exists: a GUI application aborts without a display.
     bool headless = hasFlag(argc, argv, "--headless");

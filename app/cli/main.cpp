@@ -6,6 +6,7 @@
 #include <QCoreApplication>
 
 #include <cstdio>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 using namespace Tessera;
@@ -35,6 +36,9 @@ QString globalHelp()
 int main(int argc, char **argv)
 {
     ::umask(0077);
+    // R9: tokens (token), secret values (secret set, exec) pass through this process: no core
+    // dump and no same-user ptrace. A command started by exec is a new image and dumpable again.
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     QCoreApplication qapp(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("tessera-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(TESSERA_VERSION));

@@ -7,6 +7,8 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
+#include <sys/prctl.h>
+
 namespace Tessera::Cli {
 namespace {
 
@@ -70,7 +72,9 @@ int runWhoami(Context &ctx, const QStringList &args)
     if (!r)
         return ctx.fail(r.error());
     if (ctx.json) {
-        ctx.printJson(*r);
+        QJsonObject o = r->toObject();
+        o.insert(QStringLiteral("cliDumpable"), ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0); // R9: false
+        ctx.printJson(o);
         return 0;
     }
     const QJsonObject o = r->toObject();

@@ -30,6 +30,20 @@ private:
     }
 
 private Q_SLOTS:
+    /** R9: neither tessera (signing key, tokens) nor tessera-cli (tokens, secret values) can dump core. */
+    void testR9_noCoreDumpsNoPtrace()
+    {
+        TesseraInstance t;
+        QVERIFY(t.start());
+        QVERIFY2(t.waitUntil(0), t.log().constData());
+        QCOMPARE(statusJson(t).value(QStringLiteral("dumpable")).toBool(true), false);
+        const CliResult who = t.cli({ QStringLiteral("--json"), QStringLiteral("whoami") });
+        QCOMPARE(who.exitCode, 0);
+        const QJsonObject o = QJsonDocument::fromJson(who.out).object();
+        QVERIFY2(o.contains(QStringLiteral("cliDumpable")), who.out.constData());
+        QCOMPARE(o.value(QStringLiteral("cliDumpable")).toBool(true), false);
+    }
+
     void testStartStatusRestartStop()
     {
         TesseraInstance t;
