@@ -496,6 +496,19 @@ GateDecision LoopbackServer::evaluate(const RequestHead &head) const
             || (dests.size() == 1 && dests.front() != "document"))
             return reject(403,
                 gateError("navigation_required", QStringLiteral("This page can only be opened as a top-level page.")));
+        // Issue 9 R6: a speculative navigation (Chromium prefetch and prerender send Sec-Purpose
+        // "prefetch" or "prefetch;prerender"; older browsers Purpose, X-Purpose or X-Moz) carries
+        // navigate/document with no user gesture: it must never raise a prompt. A non-2xx answer
+        // makes the browser drop the prefetch; the person's real navigation then arrives without it.
+        for (const char *name : { "sec-purpose", "purpose", "x-purpose", "x-moz" }) {
+            for (const QByteArray &value : h.values(name)) {
+                const QByteArray v = value.trimmed().toLower();
+                if (v.startsWith("prefetch") || v.startsWith("prerender") || v == "preview")
+                    return reject(503,
+                        gateError("speculative_navigation",
+                            QStringLiteral("This page opens only when you navigate to it, not ahead of time.")));
+            }
+        }
     }
     // security-cases A4: credentials never travel in a URL; routes opt in to queries.
     if (head.hasQuery && !o.allowQuery)

@@ -486,6 +486,42 @@ private Q_SLOTS:
 
     // A6 (RFC 9700 §4.16): /authorize loaded as a subresource (img, iframe, fetch) is refused
     // before any prompt; every HTML page forbids framing.
+    void testR6_speculativeNavigationsRaiseNoPrompt_data()
+    {
+        QTest::addColumn<QByteArray>("headers");
+        QTest::addColumn<bool>("allowed");
+        const QByteArray nav("Sec-Fetch-Mode: navigate\r\nSec-Fetch-Dest: document\r\nSec-Fetch-Site: cross-site\r\n");
+        QTest::newRow("prefetch") << nav + "Sec-Purpose: prefetch\r\n" << false;
+        QTest::newRow("prerender") << nav + "Sec-Purpose: prefetch;prerender\r\n" << false;
+        QTest::newRow("anonymous proxy") << nav + "Sec-Purpose: prefetch; anonymous-client-ip\r\n" << false;
+        QTest::newRow("legacy Purpose") << nav + "Purpose: prefetch\r\n" << false;
+        QTest::newRow("X-Purpose preview") << nav + "X-Purpose: preview\r\n" << false;
+        QTest::newRow("X-Moz prefetch") << nav + "X-Moz: prefetch\r\n" << false;
+        QTest::newRow("no metadata, Purpose") << QByteArray("Purpose: prefetch\r\n") << false;
+        QTest::newRow("real navigation") << nav << true;
+    }
+    void testR6_speculativeNavigationsRaiseNoPrompt()
+    {
+        QFETCH(QByteArray, headers);
+        QFETCH(bool, allowed);
+        AsFixture &f = *m_f;
+        AS_TRY(client, f.registerClient());
+        const int before = f.pendingConsents();
+        const HttpReply r = f.getAuthorize(f.authorizeParams(client, Pkce::fresh()), headers);
+        if (allowed) {
+            QCOMPARE(r.status, 200);
+            QCOMPARE(f.pendingConsents(), before + 1);
+            return;
+        }
+        QCOMPARE(r.status, 503);
+        QVERIFY(!r.hasHeader("set-cookie"));
+        QVERIFY(!r.hasHeader("location"));
+        QCOMPARE(f.pendingConsents(), before);
+        // The wait route is navigation-only too: a prefetched wait changes nothing.
+        const HttpReply wait = f.get("/authorize/wait?txn=x", headers);
+        QCOMPARE(wait.status, 503);
+    }
+
     void testA6_authorizeFetchMetadataAndFraming_data()
     {
         QTest::addColumn<QByteArray>("headers");
