@@ -19,11 +19,6 @@ QList<Command> &registry()
 }
 } // namespace
 
-Shown escaped(QStringView text)
-{
-    return Shown { displaySafe(text) };
-}
-
 Shown pathText(QStringView path)
 {
     return Shown { displaySafePath(path) };

@@ -29,8 +29,6 @@ struct Shown
 {
     return Shown { std::move(text) };
 }
-/** @brief Text that did not come from the person, escaped (displaySafe()): for composing lines. */
-[[nodiscard]] Shown escaped(QStringView text);
 /** @brief An executable path, escaped, look-alike slashes too (displaySafePath()). */
 [[nodiscard]] Shown pathText(QStringView path);
 /**
@@ -54,8 +52,9 @@ inline constexpr const char *kEscapeLegend
  * names, executable paths, command lines, error messages), so it is escaped with
  * displaySafe(): no control character, escape sequence, bidi control or line separator of it
  * reaches the terminal, and a newline in it cannot start a line. Only string literals,
- * numbers and characters of tessera-cli's own code, and Shown text, pass unchanged. Forgetting
- * to escape is therefore impossible; forgetting own() shows a line break as "\n".
+ * numbers and characters of tessera-cli's own code, and Shown text, pass unchanged: a call site
+ * that forgets to escape is escaped anyway, one that forgets own() shows a line break as "\n".
+ * (A const char * is taken for a literal: never print qPrintable() of someone else's text.)
  */
 class Printer
 {
