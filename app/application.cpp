@@ -244,6 +244,8 @@ QJsonObject Application::statusJson() const
         { QStringLiteral("signingKid"), m_keys && m_keys->isReady() ? m_keys->activeKid() : QString() },
         { QStringLiteral("pendingRequests"), m_broker ? int(m_broker->pending().size()) : 0 },
         { QStringLiteral("frozen"), m_broker && m_broker->isFrozen() },
+        // R11: what a freeze cannot stop: the last access token already out, valid until then (0: none).
+        { QStringLiteral("lastAccessTokenExpiresAt"), m_server ? m_server->lastAccessTokenExpiresAt() : 0 },
         { QStringLiteral("uptimeSecs"), m_uptime.elapsed() / 1000 },
         { QStringLiteral("dumpable"), ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0 }, // R9: false
     };

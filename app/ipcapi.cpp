@@ -162,7 +162,9 @@ void registerRequestMethods(Ipc::IpcServer &server, Application &app)
             return r.fail(notReady(app));
         const bool frozen = r.params().value(QStringLiteral("frozen")).toBool(true);
         app.consentBroker()->setFrozen(frozen, kOperator);
-        r.reply(QJsonObject { { QStringLiteral("frozen"), app.consentBroker()->isFrozen() } });
+        r.reply(QJsonObject { { QStringLiteral("frozen"), app.consentBroker()->isFrozen() },
+            { QStringLiteral("lastAccessTokenExpiresAt"),
+                app.authorizationServer() ? app.authorizationServer()->lastAccessTokenExpiresAt() : 0 } });
     });
 }
 

@@ -109,9 +109,20 @@ int runFreeze(Context &ctx, const QStringList &args, bool frozen)
         return ctx.fail(r.error());
     if (ctx.json)
         ctx.printJson(*r);
-    else
-        ctx.out << (frozen ? "Tessera is frozen: every request is refused until you run `tessera-cli unfreeze`.\n"
-                           : "Tessera is no longer frozen.\n");
+    else if (!frozen)
+        ctx.out << "Tessera is no longer frozen.\n";
+    else {
+        ctx.out << "Tessera is frozen: no token is issued or refreshed, and introspection, token and exec refuse,\n"
+                   "until you run `tessera-cli unfreeze`.\n";
+        // R11: say exactly what a freeze cannot stop.
+        const qint64 last = r->toObject().value(QStringLiteral("lastAccessTokenExpiresAt")).toInteger();
+        if (last > 0)
+            ctx.out << "Access tokens already issued keep working at servers that check them themselves until "
+                    << QDateTime::fromSecsSinceEpoch(last).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
+                    << " (the last one expires then).\n";
+        else
+            ctx.out << "No access token issued earlier is still valid.\n";
+    }
     return 0;
 }
 

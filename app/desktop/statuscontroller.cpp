@@ -3,8 +3,11 @@
 
 #include "application.h"
 #include "consent/consentbroker.h"
+#include "oauth/authorizationserver.h"
 
+#include <QDateTime>
 #include <QJSEngine>
+#include <QLocale>
 #include <QMetaEnum>
 #include <QPointer>
 
@@ -23,6 +26,13 @@ StatusController::StatusController(Application *app, QObject *parent) : QObject(
         connect(broker, &Consent::ConsentBroker::requestAdded, this, &StatusController::changed);
         connect(broker, &Consent::ConsentBroker::requestResolved, this, &StatusController::changed);
     }
+}
+
+QString StatusController::lastTokenExpiry() const
+{
+    const OAuth::AuthorizationServer *server = m_app->authorizationServer();
+    const qint64 last = server ? server->lastAccessTokenExpiresAt() : 0;
+    return last > 0 ? QLocale().toString(QDateTime::fromSecsSinceEpoch(last), QLocale::ShortFormat) : QString();
 }
 
 bool StatusController::frozen() const

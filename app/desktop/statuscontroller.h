@@ -27,6 +27,8 @@ class StatusController : public QObject
     Q_PROPERTY(QString issuer READ issuer CONSTANT)
     Q_PROPERTY(QString dataDir READ dataDir CONSTANT)
     Q_PROPERTY(bool frozen READ frozen NOTIFY changed)
+    /** R11: when the last access token already issued expires, as local time ("" if none is valid). */
+    Q_PROPERTY(QString lastTokenExpiry READ lastTokenExpiry NOTIFY changed)
     Q_PROPERTY(int pendingCount READ pendingCount NOTIFY changed)
 
 public:
@@ -42,6 +44,7 @@ public:
     [[nodiscard]] QString issuer() const;
     [[nodiscard]] QString dataDir() const;
     [[nodiscard]] bool frozen() const;
+    [[nodiscard]] QString lastTokenExpiry() const;
     [[nodiscard]] int pendingCount() const;
 
     /** @brief The kill switch (product.md flow 5), always in reach: window and tray. */

@@ -13,6 +13,7 @@
 #include "oauth/keymanager.h"
 #include "oauth/metadata.h"
 #include "store/authorizationcodestore.h"
+#include "store/database.h"
 #include "store/refreshtokenstore.h"
 #include "store/resourcestore.h"
 #include "store/revokedtokenstore.h"
@@ -113,6 +114,11 @@ std::optional<Error> verifyLoopbackOrigin(const QByteArray &origin)
 
 } // namespace
 
+qint64 AuthorizationServer::lastAccessTokenExpiresAt() const
+{
+    return m_ctx.lastAccessTokenExpiresAt > m_ctx.clock.nowSecs() ? m_ctx.lastAccessTokenExpiresAt : 0;
+}
+
 AuthorizationServer::AuthorizationServer(ServerContext ctx, QObject *parent)
     : QObject(parent)
     , m_ctx(std::move(ctx))
@@ -134,6 +140,16 @@ AuthorizationServer::AuthorizationServer(ServerContext ctx, QObject *parent)
 {
     m_maintenance->setInterval(60'000);
     connect(m_maintenance, &QTimer::timeout, this, &AuthorizationServer::maintain);
+    // R11: tokens issued before a restart may still be valid; the audit log knows when the last
+    // one was issued (ts in ms), the resources how long any token can live.
+    if (auto q = m_ctx.db.prepare(QStringLiteral(
+            "SELECT (SELECT max(ts) FROM audit_events WHERE kind IN ('token.issued', 'token.refreshed')), "
+            "(SELECT max(token_lifetime_secs) FROM resources)"));
+        q && q->exec() && q->next()) {
+        if (const auto lastMs = q->optionalInt64(0))
+            m_ctx.lastAccessTokenExpiresAt
+                = *lastMs / 1000 + 1 + qMin<qint64>(q->optionalInt64(1).value_or(0), KeyManager::MaxTokenLifetimeSecs);
+    }
 }
 
 AuthorizationServer::~AuthorizationServer()

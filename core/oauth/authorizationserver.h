@@ -74,6 +74,12 @@ public:
     void setHttpLimitsForTesting(const Http::HttpLimits &limits) { m_httpLimits = limits; }
 
     [[nodiscard]] GrantService &grants() { return m_grants; }
+    /**
+     * @brief When the last access token issued expires (seconds; 0 when none can still be
+     * valid). After a restart, an upper bound from the audit log: the last issuance plus the
+     * longest token lifetime there is (R11).
+     */
+    [[nodiscard]] qint64 lastAccessTokenExpiresAt() const;
     [[nodiscard]] ClientRegistration &registration() { return m_registration; }
     [[nodiscard]] AuthorizeEndpoint &authorizeEndpoint() { return *m_authorize; }
     [[nodiscard]] TokenEndpoint &tokenEndpoint() { return m_token; }

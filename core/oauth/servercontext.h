@@ -27,6 +27,12 @@ struct ServerContext
     Consent::ConsentBroker &broker;
     QString issuer; ///< http://127.0.0.1:<port>, no trailing slash, byte-identical everywhere
     QString subject; ///< "sub" of every token: the local user this Tessera serves
+    /**
+     * @brief The latest `exp` of any access token issued (seconds; 0: none known). Freeze stops
+     * issuance, but a JWT already out keeps working at servers that validate it themselves
+     * until then (issue 9, R11): the frozen banner and `tessera-cli freeze` say so.
+     */
+    qint64 lastAccessTokenExpiresAt = 0;
 
     /** Authorization codes live this long (RFC 6749 §4.1.2 allows 10 min; FAPI tests 60 s). */
     static constexpr qint64 CodeLifetimeSecs = 60;

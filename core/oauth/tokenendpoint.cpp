@@ -144,6 +144,7 @@ Result<MintedAccessToken> TokenEndpoint::mintAccessToken(
     auto jwt = Crypto::signAccessToken(claims, *key);
     if (!jwt)
         return jwt.error();
+    m_ctx.lastAccessTokenExpiresAt = qMax(m_ctx.lastAccessTokenExpiresAt, claims.exp);
     return MintedAccessToken { *jwt, claims.jti, claims.exp, lifetime, scopes };
 }
 

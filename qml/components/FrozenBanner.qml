@@ -40,7 +40,8 @@ Rectangle {
 
                 Layout.fillWidth: true
                 color: Theme.frozenInk
-                text: qsTr("No token is issued, refreshed or accepted; waiting requests were denied and new ones are refused. Grants are kept and work again when you unfreeze.")
+                // R11: exact about what a freeze cannot stop (JWTs checked by the server itself).
+                text: qsTr("No token is issued or refreshed, and Tessera's own checks refuse every token; waiting requests were denied and new ones are refused. Grants are kept and work again when you unfreeze.") + " " + (StatusController.lastTokenExpiry.length > 0 ? qsTr("Access tokens already issued keep working at servers that check them themselves until %1.").arg(StatusController.lastTokenExpiry) : qsTr("No access token issued earlier is still valid."))
                 wrapMode: Text.WordWrap
             }
         }
