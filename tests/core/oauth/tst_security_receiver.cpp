@@ -24,6 +24,7 @@
 #include <QTcpSocket>
 #include <QTest>
 
+#include <atomic>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -452,9 +453,12 @@ private Q_SLOTS:
         AS_TRY(client, f.registerClient());
         auto gate = std::make_shared<QSemaphore>(0);
         resolver().setBudgetMs(60'000);
-        resolver().setLookupForTesting([gate](const QList<Ipc::PortQuery> &queries) {
-            // Bounded, so that a lookup run on the event loop fails this test instead of hanging it.
-            (void)gate->tryAcquire(1, 10'000);
+        auto calls = std::make_shared<std::atomic_int>(0);
+        resolver().setLookupForTesting([gate, calls](const QList<Ipc::PortQuery> &queries) {
+            // The first lookup is stuck until released. Bounded, so that a lookup run on the event
+            // loop fails this test instead of hanging it.
+            if (calls->fetch_add(1) == 0)
+                (void)gate->tryAcquire(1, 5000);
             QList<Ipc::PortOwnerReport> out;
             for (const Ipc::PortQuery &q : queries) {
                 Ipc::PortOwnerReport r;
