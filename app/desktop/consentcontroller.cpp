@@ -147,6 +147,10 @@ void ConsentController::makeCurrent(const QString &id)
     m_warnings = hasRequest() ? warningsFor(m_current) : QStringList();
     m_scopes->reset(m_current.scopes);
     m_defaultDuration = readDefaultDuration();
+    if (m_requestSeen) { // R12: a new request must be seen whole again
+        m_requestSeen = false;
+        Q_EMIT requestSeenChanged();
+    }
     setLastError({});
     if (hasRequest())
         m_tickTimer->start();
@@ -177,14 +181,26 @@ void ConsentController::onArmTimer()
         setArmed(true);
         return;
     }
+    if (!m_requestSeen)
+        return; // markRequestSeen() arms once the delay has passed and everything was on screen
     if (m_inFrontFor.isValid()) // woke a little early: wait for the rest
         m_armTimer->start(int(qMax<qint64>(1, m_armDelayMs - m_inFrontFor.elapsed())));
 }
 
 bool ConsentController::armedNow() const
 {
-    return hasRequest() && m_windowVisible && m_windowActive && m_inFrontFor.isValid()
+    return hasRequest() && m_requestSeen && m_windowVisible && m_windowActive && m_inFrontFor.isValid()
         && m_inFrontFor.elapsed() >= m_armDelayMs;
+}
+
+void ConsentController::markRequestSeen()
+{
+    if (!hasRequest() || m_requestSeen)
+        return;
+    m_requestSeen = true;
+    Q_EMIT requestSeenChanged();
+    if (armedNow())
+        setArmed(true); // else the arm timer arms it once the delay has passed
 }
 
 void ConsentController::setArmed(bool armed)
@@ -220,6 +236,11 @@ bool ConsentController::approve(const QString &durationKey)
 {
     if (!hasRequest())
         return false;
+    if (!m_requestSeen) {
+        qCInfo(lcApp).noquote() << "approval refused: not every requested permission was on screen";
+        setLastError(tr("Scroll down first: Approve works once every permission asked for has been on screen."));
+        return false;
+    }
     if (!armedNow()) {
         qCInfo(lcApp).noquote() << "approval refused: the prompt was not in front long enough";
         setLastError(tr("Approve works once this window has been in front for a moment."));

@@ -80,6 +80,8 @@ class ConsentController : public QObject
     Q_PROPERTY(QString defaultDuration READ defaultDuration NOTIFY currentChanged)
     Q_PROPERTY(int secondsLeft READ secondsLeft NOTIFY secondsLeftChanged)
     Q_PROPERTY(bool armed READ armed NOTIFY armedChanged)
+    /** R12: every requested permission has been on screen (the window reports it). */
+    Q_PROPERTY(bool requestSeen READ requestSeen NOTIFY requestSeenChanged)
     Q_PROPERTY(bool canApprove READ canApprove NOTIFY canApproveChanged)
     Q_PROPERTY(bool windowActive READ windowActive NOTIFY windowStateChanged)
     Q_PROPERTY(QString lastError READ lastError NOTIFY lastErrorChanged)
@@ -126,6 +128,13 @@ public:
     [[nodiscard]] QString defaultDuration() const { return m_defaultDuration; }
     [[nodiscard]] int secondsLeft() const { return m_secondsLeft; }
     [[nodiscard]] bool armed() const { return m_armed; }
+    [[nodiscard]] bool requestSeen() const { return m_requestSeen; }
+    /**
+     * @brief Issue 9 R12: the window says that what is asked (the resource and every requested
+     * scope) has been inside the visible area. Approve stays disarmed until then, whatever the
+     * delay; the next request starts unseen again.
+     */
+    Q_INVOKABLE void markRequestSeen();
     [[nodiscard]] bool canApprove() const;
     [[nodiscard]] bool windowActive() const { return m_windowVisible && m_windowActive; }
     [[nodiscard]] QString lastError() const { return m_lastError; }
@@ -153,6 +162,7 @@ Q_SIGNALS:
     void mergedCountChanged();
     void secondsLeftChanged();
     void armedChanged();
+    void requestSeenChanged();
     void canApproveChanged();
     void windowStateChanged();
     void lastErrorChanged();
@@ -189,6 +199,7 @@ private:
     bool m_windowVisible = false;
     bool m_windowActive = false;
     bool m_armed = false;
+    bool m_requestSeen = false;
     bool m_canApprove = false;
     int m_armDelayMs = DefaultArmDelayMs;
     QElapsedTimer m_inFrontFor; ///< since the current request has been on screen in an active window

@@ -8,6 +8,8 @@ import Tessera.Ui
 ColumnLayout {
     id: root
 
+    objectName: "promptRequester"
+
     function chainText(chain) {
         const lines = [];
         for (let i = 0; i < Math.min(chain.length, 5); ++i) {

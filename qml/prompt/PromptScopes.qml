@@ -11,6 +11,28 @@ import Tessera.Ui
 PromptCard {
     id: root
 
+    // R12: where the last requested scope ends, in @p target's coordinates; -1 while the rows
+    // are not all made and laid out yet (never "seen" early).
+    function askedBottom(target) {
+        const rows = ConsentController.scopes.newCount + ConsentController.scopes.grantedCount;
+        if (rows === 0 || newRows.count !== rows || grantedRows.count !== rows)
+            return -1;
+        let bottom = -1;
+        for (const repeater of [newRows, grantedRows]) {
+            for (let i = 0; i < repeater.count; ++i) {
+                const item = repeater.itemAt(i);
+                if (!item)
+                    return -1;
+                if (!item.visible)
+                    continue;
+                if (item.height <= 0)
+                    return -1;
+                bottom = Math.max(bottom, item.mapToItem(target, 0, item.height).y);
+            }
+        }
+        return bottom;
+    }
+
     function joined(list) {
         let out = "";
         for (let i = 0; i < list.length; ++i)
@@ -52,6 +74,8 @@ PromptCard {
         wrapMode: Text.WordWrap
     }
     Repeater {
+        id: newRows
+
         model: ConsentController.scopes
 
         delegate: Rectangle {
@@ -129,6 +153,8 @@ PromptCard {
         visible: ConsentController.scopes.grantedCount > 0
     }
     Repeater {
+        id: grantedRows
+
         model: ConsentController.scopes
 
         delegate: RowLayout {

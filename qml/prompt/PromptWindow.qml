@@ -213,10 +213,31 @@ QQC2.ApplicationWindow {
                 Flickable {
                     id: content
 
+                    objectName: "promptContent"
+                    // R12: Approve stays disarmed until every requested permission has been
+                    // inside the visible area (ConsentController.markRequestSeen()).
+                    function reportSeen() {
+                        if (!ConsentController.hasRequest || height <= 0)
+                            return;
+                        const bottom = asked.askedBottom(contentItem);
+                        if (bottom >= 0 && contentY + height >= bottom - 1)
+                            ConsentController.markRequestSeen();
+                    }
+
                     boundsBehavior: Flickable.StopAtBounds
                     clip: true
                     contentHeight: body.implicitHeight
                     contentWidth: width
+
+                    // Judged after each frame: what was drawn is what the person could see,
+                    // and layouts are settled by then.
+                    Connections {
+                        function onFrameSwapped() {
+                            content.reportSeen();
+                        }
+
+                        target: root
+                    }
 
                     ColumnLayout {
                         id: body
@@ -267,12 +288,15 @@ QQC2.ApplicationWindow {
                                 }
                             }
                         }
-                        PromptRequester {
+                        // R12: what is asked comes first, the requester's facts after it.
+                        PromptScopes {
+                            id: asked
+
                             Layout.fillWidth: true
                             Layout.leftMargin: Theme.spacingLarge
                             Layout.rightMargin: Theme.spacingLarge
                         }
-                        PromptScopes {
+                        PromptRequester {
                             Layout.fillWidth: true
                             Layout.leftMargin: Theme.spacingLarge
                             Layout.rightMargin: Theme.spacingLarge
@@ -338,7 +362,7 @@ QQC2.ApplicationWindow {
                         objectName: "approveHint"
                         Layout.fillWidth: true
                         color: Theme.muted
-                        text: ConsentController.armed ? qsTr("Alt+A approves · Esc denies") : qsTr("Approve unlocks when this window has been in front for a moment.")
+                        text: ConsentController.armed ? qsTr("Alt+A approves · Esc denies") : !ConsentController.requestSeen ? qsTr("Scroll down: Approve unlocks once every permission asked for has been on screen.") : qsTr("Approve unlocks when this window has been in front for a moment.")
                         wrapMode: Text.WordWrap
                     }
                     QQC2.Button {

@@ -66,6 +66,7 @@ private Q_SLOTS:
         QElapsedTimer since;
         since.start();
         c()->setWindowState(true, true);
+        c()->markRequestSeen(); // R12: as the window reports when the list is on screen
         QVERIFY(!c()->armed());
         QVERIFY(!c()->approve(QStringLiteral("1h")));
         QTest::qWait(Delay / 2);
@@ -97,11 +98,13 @@ private Q_SLOTS:
     {
         const QString id = m_fx->submit();
         c()->setWindowState(true, true);
+        c()->markRequestSeen(); // R12: as the window reports when the list is on screen
         QTRY_VERIFY_WITH_TIMEOUT(c()->armed(), 5000);
         c()->setWindowState(true, false);
         QVERIFY(!c()->armed());
         QVERIFY(!c()->approve(QStringLiteral("1h")));
         c()->setWindowState(true, true);
+        c()->markRequestSeen(); // R12: as the window reports when the list is on screen
         QVERIFY(!c()->approve(QStringLiteral("1h")));
         QTest::qWait(Delay / 2);
         QVERIFY(!c()->approve(QStringLiteral("1h")));
@@ -115,6 +118,7 @@ private Q_SLOTS:
         const QString a = m_fx->submit({ { QStringLiteral("clientId"), QStringLiteral("agent-a") } });
         const QString b = m_fx->submit({ { QStringLiteral("clientId"), QStringLiteral("agent-b") } });
         c()->setWindowState(true, true);
+        c()->markRequestSeen(); // R12: as the window reports when the list is on screen
         QTRY_VERIFY_WITH_TIMEOUT(c()->armed(), 5000);
         QVERIFY(c()->approve(QStringLiteral("1h")));
         QCOMPARE(c()->requestId(), b);
@@ -123,6 +127,22 @@ private Q_SLOTS:
         QVERIFY(!c()->approve(QStringLiteral("1h")));
         QCOMPARE(m_fx->outcome(b), QString());
         QCOMPARE(m_fx->outcome(a), QStringLiteral("approved"));
+    }
+
+    void testR12_approveWaitsUntilEverythingAskedWasSeen()
+    {
+        const QString id = m_fx->submit();
+        c()->setWindowState(true, true);
+        QTest::qWait(Delay * 3); // long past the delay, but the list was never reported on screen
+        QVERIFY(!c()->requestSeen());
+        QVERIFY(!c()->armed());
+        QVERIFY(!c()->approve(QStringLiteral("1h")));
+        QVERIFY(c()->lastError().contains(QStringLiteral("every permission")));
+        QCOMPARE(m_fx->outcome(id), QString());
+        c()->markRequestSeen();
+        QVERIFY(c()->armed()); // the delay had passed: arms at once
+        QVERIFY(c()->approve(QStringLiteral("1h")));
+        QCOMPARE(m_fx->outcome(id), QStringLiteral("approved"));
     }
 
     void testDenyNeedsNoDelay()
@@ -149,6 +169,7 @@ private Q_SLOTS:
         scopes->setChecked(-1, false); // out of range: ignored
         scopes->setChecked(99, false);
         c()->setWindowState(true, true);
+        c()->markRequestSeen(); // R12: as the window reports when the list is on screen
         QTRY_VERIFY_WITH_TIMEOUT(c()->armed(), 5000);
         QVERIFY(c()->approve(QStringLiteral("once")));
         QCOMPARE(m_fx->decidedScopes(id), QStringList { QStringLiteral("files:read") });
@@ -159,6 +180,7 @@ private Q_SLOTS:
     {
         const QString id = m_fx->submit({ { QStringLiteral("scopes"), QStringList { QStringLiteral("files:read") } } });
         c()->setWindowState(true, true);
+        c()->markRequestSeen(); // R12: as the window reports when the list is on screen
         QTRY_VERIFY_WITH_TIMEOUT(c()->armed(), 5000);
         QVERIFY(!c()->approve(QStringLiteral("2w")));
         c()->scopes()->setChecked(0, false);
@@ -183,6 +205,7 @@ private Q_SLOTS:
         c()->scopes()->setChecked(grantedRow, false);
         QVERIFY(c()->scopes()->data(c()->scopes()->index(grantedRow), App::ScopeChoiceModel::CheckedRole).toBool());
         c()->setWindowState(true, true);
+        c()->markRequestSeen(); // R12: as the window reports when the list is on screen
         QTRY_VERIFY_WITH_TIMEOUT(c()->armed(), 5000);
         QVERIFY(c()->approve(QStringLiteral("1h")));
         QCOMPARE(
@@ -347,6 +370,7 @@ private Q_SLOTS:
             { QStringLiteral("processChain"),
                 QVariantList { QVariantMap { { QStringLiteral("pid"), 77 }, { QStringLiteral("exe"), exe } } } } });
         c()->setWindowState(true, true);
+        c()->markRequestSeen(); // R12: as the window reports when the list is on screen
         QTRY_VERIFY_WITH_TIMEOUT(c()->armed(), 5000);
         QVERIFY(c()->approve(QStringLiteral("1h")));
         auto seen = Store::ClientStore(m_fx->database()).executables(QStringLiteral("agent-x"));

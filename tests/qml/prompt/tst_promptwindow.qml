@@ -72,6 +72,52 @@ TestCase {
         tryVerify(() => !win.visible, 2000, "the window hides once nothing waits");
     }
 
+    // Issue 9 R12: what is asked comes first, and Approve stays disarmed until every requested
+    // scope has been on screen, however long the window has been in front.
+    function test_R12_tenScopesMustAllBeSeenBeforeApprove() {
+        const ten = ["s0:read", "s1:read", "s2:read", "s3:read", "s4:read", "s5:read", "s6:read", "s7:read", "s8:read", "files:write"];
+        win.height = 380; // too short for ten scopes: the last ones sit below the fold
+        const id = PromptFixture.submit({ "scopes": ten });
+        waitForPrompt();
+        const content = findChild(win.contentItem, "promptContent");
+        verify(content !== null);
+        tryVerify(() => content.contentHeight > content.height + 50, 3000, "the list overflows");
+        wait(800); // twice the arm delay
+        verify(!ConsentController.requestSeen, "the last scopes were never on screen");
+        verify(!ConsentController.armed);
+        verify(!approveButton().enabled);
+        verify(!ConsentController.approve("1h"), "a direct call is refused too");
+        compare(PromptFixture.outcome(id), "");
+        compare(findChild(win.contentItem, "approveHint").text, qsTr("Scroll down: Approve unlocks once every permission asked for has been on screen."));
+        // Scroll to the end: now everything asked has been seen, and Approve arms.
+        content.contentY = content.contentHeight - content.height;
+        tryVerify(() => ConsentController.requestSeen, 2000);
+        waitUntilArmed();
+        mouseClick(approveButton());
+        compare(PromptFixture.outcome(id), "approved");
+        compare(PromptFixture.decidedScopes(id).length, 10);
+    }
+    function test_R12_whatIsAskedComesBeforeTheRequester() {
+        const id = PromptFixture.submit({ "scopes": ["s0:read", "s1:read", "s2:read", "s3:read", "s4:read", "s5:read", "s6:read", "s7:read", "s8:read", "files:write"] });
+        waitForPrompt();
+        const content = findChild(win.contentItem, "promptContent");
+        const lastScope = findChild(win.contentItem, "scope_files:write");
+        const requester = findChild(win.contentItem, "promptRequester");
+        verify(lastScope !== null && requester !== null);
+        tryVerify(() => lastScope.mapToItem(content.contentItem, 0, 0).y > 0, 2000, "laid out");
+        // Every requested scope sits above the requester's facts.
+        verify(lastScope.mapToItem(content.contentItem, 0, lastScope.height).y <= requester.mapToItem(content.contentItem, 0, 0).y);
+        // At the default size, Approve arms only once the whole list has been inside the view.
+        wait(800);
+        const bottom = lastScope.mapToItem(content.contentItem, 0, lastScope.height).y;
+        if (ConsentController.requestSeen)
+            verify(content.contentY + content.height >= bottom - 1, "seen only when the last scope is in view");
+        if (!ConsentController.requestSeen)
+            content.contentY = content.contentHeight - content.height;
+        waitUntilArmed();
+        compare(PromptFixture.outcome(id), "");
+    }
+
     function test_altAApprovesOnlyWhenArmed() {
         const id = PromptFixture.submit({});
         waitForPrompt();
