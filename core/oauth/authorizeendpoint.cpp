@@ -294,14 +294,24 @@ void AuthorizeEndpoint::authorize(const FormData &query, Http::Responder respond
         return redirectError(responder, s,
             OAuthError::temporarilyUnavailable(QStringLiteral("Tessera cannot reach its keychain right now.")));
 
-    // A reload of the same request while it waits: the same waiting page again.
-    for (const Transaction &t : std::as_const(m_transactions)) {
-        if (t.snapshot.codeChallenge == s.codeChallenge && t.snapshot.clientId == s.clientId && !t.outcome) {
-            responder.send(Pages::waiting(
-                client.clientName, resource->displayName, QStringLiteral("/authorize/wait?txn=") + t.id, QByteArray()));
+    // A reload of the same request while it waits: the same waiting page again (an index, not a scan: R7b).
+    if (const auto known = m_byChallenge.constFind(challengeKey(s.clientId, s.codeChallenge));
+        known != m_byChallenge.cend()) {
+        const auto t = m_transactions.constFind(*known);
+        if (t != m_transactions.cend() && !t->outcome) {
+            responder.send(Pages::waiting(client.clientName, resource->displayName,
+                QStringLiteral("/authorize/wait?txn=") + t->id, QByteArray()));
             return;
         }
     }
+    // R7b: bounded, per client and in all; the excess is told why, and nothing is created.
+    if (m_perClient.value(s.clientId) >= MaxTransactionsPerClient)
+        return redirectError(responder, s,
+            OAuthError::temporarilyUnavailable(
+                QStringLiteral("Too many sign-ins of this application are waiting; finish or close them first.")));
+    if (m_transactions.size() >= MaxTransactions)
+        return redirectError(responder, s,
+            OAuthError::temporarilyUnavailable(QStringLiteral("Too many sign-ins are waiting; try again shortly.")));
 
     // A loopback redirect: first learn who listens on its port, off the event loop and within
     // a budget (R8), then validate again from the top with the answer, so that whatever changed
@@ -411,6 +421,8 @@ void AuthorizeEndpoint::authorize(const FormData &query, Http::Responder respond
     t.snapshot = s;
     t.cookieSecretHash = Crypto::sha256(cookieSecret->toLatin1());
     t.expiresAtMs = m_ctx.clock.nowMs() + qint64(m_ctx.broker.limits().promptTimeoutSecs + 120) * 1000;
+    m_byChallenge.insert(challengeKey(t.snapshot.clientId, t.snapshot.codeChallenge), id);
+    ++m_perClient[t.snapshot.clientId];
     m_transactions.insert(id, std::move(t));
     if (receiver && receiver->isOwn())
         m_promptedReceivers.insert(id, receiver->exe);
@@ -568,7 +580,7 @@ void AuthorizeEndpoint::handleWait(const Http::Request &request, Http::Responder
     }
     if (it->outcome) {
         const QUrl where = *it->outcome;
-        m_transactions.erase(it);
+        eraseTransaction(it);
         responder.send(seeOther(where));
         return;
     }
@@ -629,7 +641,7 @@ void AuthorizeEndpoint::settle(const QString &txnId, const QUrl &outcome)
         return;
     if (it->waiter && it->waiter->isConnected()) {
         Http::Responder waiter = std::move(*it->waiter);
-        m_transactions.erase(it);
+        eraseTransaction(it);
         waiter.send(seeOther(outcome));
         return;
     }
@@ -690,6 +702,18 @@ QUrl AuthorizeEndpoint::withParams(const QString &redirectUri, const QList<QPair
     return QUrl::fromEncoded(url, QUrl::StrictMode);
 }
 
+AuthorizeEndpoint::TransactionIt AuthorizeEndpoint::eraseTransaction(TransactionIt it)
+{
+    const QString key = challengeKey(it->snapshot.clientId, it->snapshot.codeChallenge);
+    if (m_byChallenge.value(key) == it->id)
+        m_byChallenge.remove(key);
+    if (int &n = m_perClient[it->snapshot.clientId]; --n <= 0)
+        m_perClient.remove(it->snapshot.clientId);
+    m_promptedReceivers.remove(it->id);
+    m_approvedReceivers.remove(it->id);
+    return m_transactions.erase(it);
+}
+
 void AuthorizeEndpoint::sweep()
 {
     const qint64 now = m_ctx.clock.nowMs();
@@ -698,7 +722,7 @@ void AuthorizeEndpoint::sweep()
             if (it->waiter)
                 it->waiter->send(Pages::error(410, QStringLiteral("This request is no longer waiting"),
                     QStringLiteral("It timed out. Start again from the application.")));
-            it = m_transactions.erase(it);
+            it = eraseTransaction(it);
         } else {
             ++it;
         }

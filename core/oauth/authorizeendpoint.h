@@ -56,6 +56,14 @@ class AuthorizeEndpoint : public QObject
     Q_OBJECT
 public:
     static constexpr int MaxStateLength = 2048;
+    /**
+     * @brief Issue 9 R7b: authorization transactions waiting (for a person, or for the browser to
+     * collect the answer), per client and in all. The broker merges identical prompts, so
+     * without these a page could pile up merged transactions without end. Far above what a
+     * person's browser tabs need, far below what hurts memory or the event loop.
+     */
+    static constexpr int MaxTransactionsPerClient = 16;
+    static constexpr int MaxTransactions = 256;
 
     AuthorizeEndpoint(ServerContext &ctx, GrantService &grants, CimdFetcher &cimd, QObject *parent = nullptr);
     ~AuthorizeEndpoint() override;
@@ -68,6 +76,8 @@ public:
     /** @brief Who listens on loopback redirect ports; tests set its budget or a slow lookup. */
     [[nodiscard]] Ipc::PortOwnerResolver &portOwnerResolver() { return *m_portOwners; }
     [[nodiscard]] int pendingTransactions() const { return int(m_transactions.size()); }
+    /** @brief Ends transactions whose time is up; runs on a timer, callable from tests. */
+    void sweep();
 
 private:
     struct Transaction
@@ -94,7 +104,12 @@ private:
     void approveAndRedirect(Http::Responder &responder, const Store::Grant &grant, const AuthorizationSnapshot &s);
     void onDecision(const QString &txnId, const Consent::Decision &decision);
     void settle(const QString &txnId, const QUrl &outcome);
-    void sweep();
+    using TransactionIt = QHash<QString, struct Transaction>::iterator;
+    TransactionIt eraseTransaction(TransactionIt it);
+    [[nodiscard]] static QString challengeKey(const QString &clientId, const QString &challenge)
+    {
+        return clientId + u'\n' + challenge;
+    }
     [[nodiscard]] static bool clientUsesAuthorizationCode(const Store::Client &client);
 
     [[nodiscard]] QUrl codeRedirect(const AuthorizationSnapshot &s, const QString &code) const;
@@ -108,6 +123,8 @@ private:
     QHash<QString, Ipc::ExecutableIdentity> m_promptedReceivers; ///< txn -> the program the prompt named
     QHash<QString, Ipc::ExecutableIdentity> m_approvedReceivers; ///< txn -> the program checked after approval
     QHash<QString, Transaction> m_transactions;
+    QHash<QString, QString> m_byChallenge; ///< challengeKey() -> txn: a reload is found without a scan (R7b)
+    QHash<QString, int> m_perClient; ///< clientId -> transactions (R7b)
     QHash<QString, qint64> m_usedChallenges; ///< S256 challenges that already led to a code (RFC 9700 §2.1.1)
     QTimer *m_sweeper;
 };

@@ -62,6 +62,42 @@ private Q_SLOTS:
 
     // D1 (RFC 6749 §4.1.2.1, RFC 9700 §4.11.2): unknown client or unregistered redirect_uri ->
     // an error page here, never a redirect, never a prompt; even when something else is wrong too.
+    // Issue 9 R7b: merged prompts must not pile up authorization transactions without end.
+    void testR7_authorizationTransactionsAreBounded()
+    {
+        AsFixture &f = *m_f;
+        AS_TRY(client, f.registerClient());
+        QList<Pkce> pkces;
+        const int cap = OAuth::AuthorizeEndpoint::MaxTransactionsPerClient;
+        for (int i = 0; i < cap; ++i) {
+            pkces.append(Pkce::fresh());
+            const HttpReply r = f.getAuthorize(f.authorizeParams(client, pkces.last()));
+            QCOMPARE(r.status, 200); // a waiting page: merged into one prompt
+        }
+        QCOMPARE(f.server->authorizeEndpoint().pendingTransactions(), cap);
+        QCOMPARE(f.pendingConsents(), 1);
+        // One more is told why, and nothing is created.
+        const HttpReply excess = f.getAuthorize(f.authorizeParams(client, Pkce::fresh()));
+        AS_TRY(redirect, parseRedirect(excess));
+        QCOMPARE(redirect.error(), u"temporarily_unavailable"_s);
+        QVERIFY(redirect.value(u"error_description"_s).contains(u"finish or close them"_s));
+        QCOMPARE(f.server->authorizeEndpoint().pendingTransactions(), cap);
+        // A reload of a waiting one is found through the index and still gets its waiting page.
+        const HttpReply reload = f.getAuthorize(f.authorizeParams(client, pkces.first()));
+        QCOMPARE(reload.status, 200);
+        QCOMPARE(f.server->authorizeEndpoint().pendingTransactions(), cap);
+        // Another client is not starved by this one.
+        AS_TRY(other, f.registerClient());
+        QCOMPARE(f.getAuthorize(f.authorizeParams(other, Pkce::fresh())).status, 200);
+        // When the transactions end (timed out and swept), the client may start again.
+        f.clock.advanceSecs(f.broker->limits().promptTimeoutSecs + 121);
+        f.broker->expireDue(); // each answer (access_denied) waits a minute for its browser to collect it
+        f.clock.advanceSecs(OAuth::ServerContext::CodeLifetimeSecs + 1);
+        f.server->authorizeEndpoint().sweep();
+        QCOMPARE(f.server->authorizeEndpoint().pendingTransactions(), 0);
+        QCOMPARE(f.getAuthorize(f.authorizeParams(client, Pkce::fresh())).status, 200);
+    }
+
     void testD1_noRedirectOnBadClientOrUri_data()
     {
         QTest::addColumn<QString>("clientId"); // "<client>": the registered one; "<none>": omitted
