@@ -201,11 +201,31 @@ void Connection::setDisconnectCallback(quint64 sequence, std::function<void()> c
         m_disconnectCallback = std::move(callback);
 }
 
+void Connection::park(quint64 sequence, Response release)
+{
+    if (!isAwaiting(sequence))
+        return;
+    m_release = std::move(release);
+    m_phaseClock.restart(); // the longest parked is released first
+    m_server->onParked(this);
+}
+
+void Connection::release()
+{
+    if (!isParked() || m_phase != Phase::Handling)
+        return;
+    Response answer = std::move(*m_release);
+    m_release.reset();
+    m_head.connectionClose = true; // the slot is what was needed
+    respond(m_sequence, std::move(answer));
+}
+
 void Connection::respond(quint64 sequence, Response response)
 {
     if (!isAwaiting(sequence))
         return;
     m_disconnectCallback = nullptr;
+    m_release.reset();
     ++m_served;
     // RFC 9112 §9.6: close after a response that says so.
     const bool close = m_head.connectionClose || m_served >= m_limits.maxRequestsPerConnection;

@@ -71,6 +71,10 @@ public:
     void respond(quint64 sequence, Response response);
     void respondServerError(quint64 sequence);
     void setDisconnectCallback(quint64 sequence, std::function<void()> callback);
+    void park(quint64 sequence, Response release);
+    [[nodiscard]] bool isParked() const { return m_release.has_value() && !m_finished; }
+    /** A parked request gets the answer it was parked with, then the connection closes (R7a). */
+    void release();
 
 Q_SIGNALS:
     void finished(Tessera::Http::Connection *connection);
@@ -110,6 +114,7 @@ private:
     int m_served = 0;
     qint64 m_discarded = 0;
     std::function<void()> m_disconnectCallback;
+    std::optional<Response> m_release; ///< set while the request in Handling is parked
     bool m_halfClosed = false;
     bool m_finished = false;
     bool m_processQueued = false;

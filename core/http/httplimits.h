@@ -26,6 +26,11 @@ struct HttpLimits
     /** Open connections at once (all from the one permitted uid). At the cap a new connection evicts
      *  the longest-stalled one that has no request being handled, or gets 503 if there is none. */
     int maxConnections = 64;
+    /** Of those, requests parked by their handler (Responder::park(): a long poll such as GET
+     *  /authorize/wait). Parking one more releases the one parked longest, with the answer it was
+     *  parked with; at maxConnections a parked request is released before a new connection gets
+     *  503. Must be below maxConnections, so parked requests can never take every slot (issue 9 R7a). */
+    int maxParkedConnections = 16;
     /** Responses on one connection before the server answers with `Connection: close`. */
     int maxRequestsPerConnection = 100;
     /** From accepting a connection, or from the first byte of a later request, until its head is complete; then 408 and

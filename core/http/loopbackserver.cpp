@@ -297,7 +297,10 @@ void LoopbackServer::acceptDescriptor(qintptr descriptor)
     if (m_connections.size() >= m_limits.maxConnections) {
         if (Connection *victim = pickEvictionVictim()) {
             qCDebug(lcHttp, "connection cap reached: closing stalled connection %llu", victim->id());
-            victim->abortNow();
+            if (victim->isParked())
+                victim->release(); // it lingers at most lingerMs, in Closing: the next victim then
+            else
+                victim->abortNow();
         } else {
             static constexpr char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
                                            "Retry-After: 1\r\nConnection: close\r\n\r\n";
@@ -347,9 +350,10 @@ void LoopbackServer::logRefusal(quint16 port, qint64 uid, const QString &lookupE
 Connection *LoopbackServer::pickEvictionVictim() const
 {
     // Cheapest loss first: connections already closing, then idle keep-alives, then the
-    // slowest incomplete requests; never one whose request a handler is working on.
-    auto rank = [](Connection::Phase phase) {
-        switch (phase) {
+    // slowest incomplete requests, then parked requests (released with their answer, R7a);
+    // never one whose request a handler is working on.
+    auto rank = [](const Connection *c) {
+        switch (c->phase()) {
         case Connection::Phase::Closing:
             return 0;
         case Connection::Phase::Idle:
@@ -358,19 +362,35 @@ Connection *LoopbackServer::pickEvictionVictim() const
         case Connection::Phase::ReadingBody:
             return 2;
         case Connection::Phase::Handling:
-            break;
+            return c->isParked() ? 3 : 4;
         }
-        return 3;
+        return 4;
     };
     Connection *best = nullptr;
     for (Connection *c : m_connections) {
-        if (c->phase() == Connection::Phase::Handling)
+        if (rank(c) == 4)
             continue;
-        if (!best || rank(c->phase()) < rank(best->phase())
-            || (rank(c->phase()) == rank(best->phase()) && c->phaseAgeMs() > best->phaseAgeMs()))
+        if (!best || rank(c) < rank(best) || (rank(c) == rank(best) && c->phaseAgeMs() > best->phaseAgeMs()))
             best = c;
     }
     return best;
+}
+
+void LoopbackServer::onParked(Connection *parked)
+{
+    int count = 0;
+    Connection *oldest = nullptr;
+    for (Connection *c : m_connections) {
+        if (!c->isParked())
+            continue;
+        ++count;
+        if (c != parked && (!oldest || c->phaseAgeMs() > oldest->phaseAgeMs()))
+            oldest = c;
+    }
+    if (count > m_limits.maxParkedConnections && oldest) {
+        qCDebug(lcHttp, "parked cap reached: releasing connection %llu", oldest->id());
+        oldest->release();
+    }
 }
 
 bool LoopbackServer::originAllowed(const QByteArray &origin, const Route *route) const

@@ -153,6 +153,8 @@ private:
     void acceptDescriptor(qintptr descriptor);
     void logRefusal(quint16 port, qint64 uid, const QString &lookupError);
     [[nodiscard]] Connection *pickEvictionVictim() const;
+    /** A request was parked: past maxParkedConnections the one parked longest is released (R7a). */
+    void onParked(Connection *parked);
     [[nodiscard]] GateDecision evaluate(const RequestHead &head) const;
     [[nodiscard]] GateDecision preflight(
         const RequestHead &head, const QList<Route> &routes, const QByteArray &origin) const;

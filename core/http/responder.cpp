@@ -69,4 +69,10 @@ void Responder::onDisconnected(std::function<void()> callback)
         callback();
 }
 
+void Responder::park(Response release)
+{
+    if (isConnected())
+        m_connection->park(m_sequence, std::move(release));
+}
+
 } // namespace Tessera::Http

@@ -42,6 +42,14 @@ public:
      * consent prompt). Runs it immediately if the client is already gone.
      */
     void onDisconnected(std::function<void()> callback);
+    /**
+     * @brief Marks this request as parked: it may wait a long time for an event, and the server
+     * may release it whenever it needs the slot (HttpLimits::maxParkedConnections, or the
+     * connection cap), answering @p release and closing. After that isConnected() is false and
+     * send() is a no-op, as if the client had left, so keep whatever the answer depends on until
+     * the client asks again. @p release should tell a browser to ask again (e.g. a meta refresh).
+     */
+    void park(Response release);
 
 private:
     friend class Connection;

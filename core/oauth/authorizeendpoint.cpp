@@ -587,6 +587,9 @@ void AuthorizeEndpoint::handleWait(const Http::Request &request, Http::Responder
     if (it->waiter)
         it->waiter->send(Http::Response::empty(409)); // a newer wait for the same request takes over
     it->waiter = std::make_shared<Http::Responder>(std::move(responder));
+    // A held wait may last minutes: parked, so the server can take its slot back when it needs
+    // one (R7a); the browser then asks again and the outcome is kept for it meanwhile (settle()).
+    it->waiter->park(Pages::stillWaiting(QStringLiteral("/authorize/wait?txn=") + *id, StillWaitingRetrySecs));
 }
 
 void AuthorizeEndpoint::onDecision(const QString &txnId, const Consent::Decision &decision)

@@ -64,6 +64,8 @@ public:
      */
     static constexpr int MaxTransactionsPerClient = 16;
     static constexpr int MaxTransactions = 256;
+    /** @brief A released wait (R7a) is asked again after this long. */
+    static constexpr int StillWaitingRetrySecs = 2;
 
     AuthorizeEndpoint(ServerContext &ctx, GrantService &grants, CimdFetcher &cimd, QObject *parent = nullptr);
     ~AuthorizeEndpoint() override;

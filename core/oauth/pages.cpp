@@ -71,6 +71,21 @@ Http::Response waiting(
     return r;
 }
 
+Http::Response stillWaiting(const QString &waitPath, int retrySecs)
+{
+    const QString body
+        = QStringLiteral("<h1>Still waiting for your answer in Tessera</h1>"
+                         "<p>Approve or deny the request in the Tessera window "
+                         "(or run <code>tessera-cli requests</code>). This page continues on its own.</p>"
+                         "<p class=\"note\">If nothing happens, <a href=\"")
+        + escape(waitPath) + QStringLiteral("\">continue here</a>.</p>");
+    const QString head = QStringLiteral("<meta http-equiv=\"refresh\" content=\"") + QString::number(retrySecs)
+        + QStringLiteral(";url=") + escape(waitPath) + QStringLiteral("\">");
+    Http::Response r = Http::Response::html(200, page(QStringLiteral("Approve in Tessera"), body, head));
+    r.allowInlineStyle(kStyle);
+    return r;
+}
+
 Http::Response error(int status, const QString &title, const QString &detail)
 {
     const QString body = QStringLiteral("<h1>") + escape(title) + QStringLiteral("</h1><p>") + escape(detail)

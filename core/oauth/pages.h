@@ -15,6 +15,12 @@ namespace Tessera::OAuth::Pages {
 [[nodiscard]] Http::Response waiting(
     const QString &clientName, const QString &resourceName, const QString &waitPath, const QByteArray &setCookie);
 
+/**
+ * @brief What a held wait request gets when the server needs its connection (R7a): the same
+ * wait, asked again after @p retrySecs by a meta refresh. The answer is kept until then.
+ */
+[[nodiscard]] Http::Response stillWaiting(const QString &waitPath, int retrySecs);
+
 /** @brief An error that must not be redirected (unknown client, bad redirect URI): shown here. */
 [[nodiscard]] Http::Response error(int status, const QString &title, const QString &detail);
 

@@ -212,6 +212,7 @@ private Q_SLOTS:
         HttpLimits limits = shortLimits();
         limits.idleTimeoutMs = 400;
         limits.maxConnections = 16;
+        limits.maxParkedConnections = 8; // below the cap (R7a)
         Harness h(limits);
         RawClient client;
         QVERIFY(client.connectTo(h.port()));
@@ -293,6 +294,7 @@ private Q_SLOTS:
     {
         HttpLimits limits = shortLimits();
         limits.maxConnections = 3;
+        limits.maxParkedConnections = 1; // below the cap (R7a)
         Harness h(limits);
         std::vector<std::unique_ptr<RawClient>> stalled;
         for (int i = 0; i < 3; ++i) {
@@ -318,6 +320,7 @@ private Q_SLOTS:
     {
         HttpLimits limits = shortLimits();
         limits.maxConnections = 4;
+        limits.maxParkedConnections = 2; // below the cap (R7a)
         Harness h(limits);
         std::vector<std::unique_ptr<RawClient>> busy;
         for (int i = 0; i < 4; ++i) {

@@ -708,6 +708,80 @@ private Q_SLOTS:
         QVERIFY(client.waitClosed(1000));
     }
 
+    // Issue 9 R7a: requests parked by their handler (a long poll) have their own cap below the
+    // connection cap, and give their slot back, with the answer they were parked with, when the
+    // server needs it. Without that, parked requests alone turned every new connection into 503.
+    void testR7_parkedRequestsMakeRoom()
+    {
+        HttpLimits limits = shortLimits();
+        limits.maxConnections = 6;
+        limits.maxParkedConnections = 3;
+        Harness h(limits);
+        h.add("GET", "/park", {}, [&](const Request &, Responder r) {
+            r.park(Response { 200, "text/plain", "ask again", {}, {} });
+            h.held.push_back(std::move(r));
+        });
+        auto open = [&](const QByteArray &path) {
+            auto client = std::make_unique<RawClient>();
+            if (client->connectTo(h.port()))
+                client->send(withHost("GET " + path + " HTTP/1.1", h.hostPort()));
+            return client;
+        };
+        // Five parked: the two parked longest were released with their answer and closed.
+        std::vector<std::unique_ptr<RawClient>> parked;
+        for (int i = 0; i < 5; ++i) {
+            parked.push_back(open("/park"));
+            QTRY_COMPARE(h.held.size(), size_t(i + 1));
+        }
+        for (int i = 0; i < 2; ++i) {
+            const auto reply = parked[i]->readReply(2000);
+            QVERIFY2(reply, "a parked request past the cap is answered, not dropped");
+            QCOMPARE(reply->status, 200);
+            QCOMPARE(reply->body, QByteArray("ask again"));
+            QVERIFY(reply->header("connection").contains("close"));
+            QVERIFY(!h.held[size_t(i)].isConnected()); // the handler sees a client that left
+        }
+        for (int i = 2; i < 5; ++i)
+            QVERIFY(h.held[size_t(i)].isConnected());
+        // The handler answering a released request later is a harmless no-op.
+        h.held[0].send(Response::empty(204));
+        QTRY_COMPARE(h.server.connectionCount(), 3);
+
+        // Three requests a handler works on (not parked) fill the cap with the three parked.
+        std::vector<std::unique_ptr<RawClient>> busy;
+        for (int i = 0; i < 3; ++i) {
+            busy.push_back(open("/hold"));
+            QTRY_COMPARE(h.held.size(), size_t(6 + i));
+        }
+        QCOMPARE(h.server.connectionCount(), 6);
+        // At the cap a new request is served: the oldest parked request gives way, not it.
+        RawClient newcomer;
+        QVERIFY(newcomer.connectTo(h.port()));
+        const auto ok = newcomer.exchange(withHost("GET /ok HTTP/1.1", h.hostPort()), 2000);
+        QVERIFY(ok);
+        QCOMPARE(ok->status, 200);
+        const auto released = parked[2]->readReply(2000);
+        QVERIFY(released);
+        QCOMPARE(released->body, QByteArray("ask again"));
+        QVERIFY(h.held[3].isConnected() && h.held[4].isConnected());
+        for (size_t i = 5; i < 8; ++i)
+            QVERIFY(h.held[i].isConnected()); // work in progress is never evicted
+
+        // Answering a parked request normally still works, and it is no longer parked.
+        h.held[4].send(Response { 200, "text/plain", "decided", {}, {} });
+        const auto decided = parked[4]->readReply(2000);
+        QVERIFY(decided);
+        QCOMPARE(decided->body, QByteArray("decided"));
+        QVERIFY(!decided->header("connection").contains("close"));
+
+        // The parked cap must leave room for everything else.
+        HttpLimits bad = shortLimits();
+        bad.maxParkedConnections = bad.maxConnections;
+        QVERIFY(!bad.validate());
+        bad.maxParkedConnections = 0;
+        QVERIFY(!bad.validate());
+    }
+
     void testDroppedResponderAnswers500()
     {
         Harness h;

@@ -98,6 +98,72 @@ private Q_SLOTS:
         QCOMPARE(f.getAuthorize(f.authorizeParams(client, Pkce::fresh())).status, 200);
     }
 
+    // Issue 9 R7a: held /authorize/wait requests are parked: at most
+    // HttpLimits::maxParkedConnections of them hold a connection, and the one parked longest gives
+    // its slot back with a page that asks again. 64 held waits used to fill the 64-connection cap,
+    // and /token and metadata answered 503 for everyone until the prompts timed out.
+    void testR7_parkedWaitsCannotStarveTheServer()
+    {
+        AsFixture &f = *m_f;
+        const Http::HttpLimits limits;
+        AS_TRY(person, f.registerClient());
+        const Pkce personPkce = Pkce::fresh();
+        AS_TRY(personWait, f.begin(f.authorizeParams(person, personPkce)));
+
+        // Four applications each hold the most waits they may (R7b): 64 in all.
+        std::vector<PendingAuthorization> flood;
+        for (int c = 0; c < 4; ++c) {
+            AS_TRY(client, f.registerClient());
+            for (int i = 0; i < OAuth::AuthorizeEndpoint::MaxTransactionsPerClient; ++i) {
+                AS_TRY(pending, f.begin(f.authorizeParams(client, Pkce::fresh())));
+                flood.push_back(std::move(pending));
+            }
+        }
+        QCOMPARE(int(flood.size()), limits.maxConnections);
+
+        // Everything else is still served, at once.
+        QCOMPARE(f.get("/.well-known/oauth-authorization-server").status, 200);
+        const HttpReply token = f.refreshReply(person, u"nope"_s);
+        QCOMPARE(token.status, 400); // an answer about the request, not 503
+        AS_TRY(other, f.registerClient());
+        QCOMPARE(f.getAuthorize(f.authorizeParams(other, Pkce::fresh())).status, 200);
+
+        // The oldest waits were released with a page that asks again; the newest are still held.
+        const auto released = personWait.waiter->readReply(2000);
+        QVERIFY2(released, "the person's held wait was dropped without an answer");
+        QCOMPARE(released->status, 200);
+        const QString page = QString::fromUtf8(released->body);
+        QVERIFY(page.contains(u"Still waiting for your answer"_s));
+        QVERIFY(page.contains(u"content=\""_s + QString::number(OAuth::AuthorizeEndpoint::StillWaitingRetrySecs)
+            + u";url="_s + QString::fromLatin1(personWait.waitPath).toHtmlEscaped() + u"\""_s));
+        int releasedFlood = 0, heldFlood = 0;
+        for (PendingAuthorization &p : flood) {
+            if (auto r = p.waiter->readReply(releasedFlood + heldFlood < 48 ? 2000 : 100)) {
+                QCOMPARE(r->status, 200);
+                ++releasedFlood;
+            } else {
+                ++heldFlood;
+            }
+        }
+        QCOMPARE(heldFlood, limits.maxParkedConnections);
+        QCOMPARE(releasedFlood, limits.maxConnections - limits.maxParkedConnections);
+
+        // Nothing was lost: approved while its browser was between waits, the answer is kept and
+        // the person's next wait collects the code, which redeems.
+        QVERIFY(f.broker->decide(
+            personWait.consentId, Consent::Decision::approve({ u"read"_s }, Consent::Duration::OneHour, u"desktop"_s)));
+        RawClient again;
+        QVERIFY(again.connectTo(f.port()));
+        again.send("GET " + personWait.waitPath + " HTTP/1.1\r\nHost: " + f.host() + "\r\nCookie: " + personWait.cookie
+            + "\r\n\r\n");
+        const auto answer = again.readReply(3000);
+        QVERIFY(answer);
+        AS_TRY(redirect, parseRedirect(*answer));
+        QVERIFY(!redirect.code().isEmpty());
+        AS_TRY(tokens, f.redeem(person, redirect.code(), personPkce));
+        QVERIFY(!tokens.accessToken.isEmpty());
+    }
+
     void testD1_noRedirectOnBadClientOrUri_data()
     {
         QTest::addColumn<QString>("clientId"); // "<client>": the registered one; "<none>": omitted
