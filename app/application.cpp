@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "application.h"
 
+#include "common/filelimit.h"
 #include "common/logging.h"
 #include "consent/consentbroker.h"
 #include "ipc/ipcserver.h"
@@ -186,8 +187,16 @@ void Application::onKeychainFailure(const Error &error)
 
 Status Application::startIpc()
 {
-    m_clientServer = new Ipc::IpcServer(QStringLiteral("client"), this);
-    m_operatorServer = new Ipc::IpcServer(QStringLiteral("operator"), this);
+    // R7c: room for connections, and caps well below it. client.sock may use half of what is
+    // left after the rest of Tessera, operator.sock (the person's own tools) a tenth.
+    m_fileLimit = raiseOpenFileLimit();
+    Ipc::IpcLimits operatorLimits;
+    operatorLimits.maxConnections = 32;
+    operatorLimits.maxPerProcess = 8;
+    m_clientServer
+        = new Ipc::IpcServer(QStringLiteral("client"), Ipc::IpcLimits {}.fittedTo(m_fileLimit.soft, 0.5), this);
+    m_operatorServer
+        = new Ipc::IpcServer(QStringLiteral("operator"), operatorLimits.fittedTo(m_fileLimit.soft, 0.1), this);
     if (Status s = m_clientServer->listen(m_locations.clientSocketPath()); !s)
         return s;
     if (Status s = m_operatorServer->listen(m_locations.operatorSocketPath()); !s)
@@ -236,8 +245,10 @@ QJsonObject Application::statusJson() const
         { QStringLiteral("pid"), QCoreApplication::applicationPid() },
         { QStringLiteral("mode"), m_mode == Mode::Headless ? QStringLiteral("headless") : QStringLiteral("desktop") },
         { QStringLiteral("state"), QString::fromLatin1(names[static_cast<int>(m_state)]) },
-        { QStringLiteral("message"), m_message }, { QStringLiteral("issuer"), m_locations.issuer() },
-        { QStringLiteral("dataDir"), m_locations.dataDir }, { QStringLiteral("database"), m_locations.databasePath() },
+        { QStringLiteral("message"), m_message },
+        { QStringLiteral("issuer"), m_locations.issuer() },
+        { QStringLiteral("dataDir"), m_locations.dataDir },
+        { QStringLiteral("database"), m_locations.databasePath() },
         { QStringLiteral("runtimeDir"), m_locations.runtimeDir },
         { QStringLiteral("keychainService"), m_locations.keychainService },
         { QStringLiteral("schemaVersion"), m_db ? m_db->schemaVersion() : 0 },
@@ -248,7 +259,23 @@ QJsonObject Application::statusJson() const
         { QStringLiteral("lastAccessTokenExpiresAt"), m_server ? m_server->lastAccessTokenExpiresAt() : 0 },
         { QStringLiteral("uptimeSecs"), m_uptime.elapsed() / 1000 },
         { QStringLiteral("dumpable"), ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0 }, // R9: false
+        { QStringLiteral("sockets"), socketsJson() },
     };
+}
+
+QJsonObject Application::socketsJson() const
+{
+    const auto one = [](const Ipc::IpcServer *server) {
+        if (!server)
+            return QJsonObject {};
+        return QJsonObject { { QStringLiteral("connections"), server->connectionCount() },
+            { QStringLiteral("maxConnections"), server->limits().maxConnections },
+            { QStringLiteral("maxPerProcess"), server->limits().maxPerProcess },
+            { QStringLiteral("refused"), server->refusedConnections() },
+            { QStringLiteral("relistens"), server->relistens() } };
+    };
+    return QJsonObject { { QStringLiteral("openFileLimit"), qint64(m_fileLimit.soft) },
+        { QStringLiteral("client"), one(m_clientServer) }, { QStringLiteral("operator"), one(m_operatorServer) } };
 }
 
 } // namespace Tessera::App

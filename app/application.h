@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "common/filelimit.h"
 #include "common/locations.h"
 #include "common/result.h"
 
@@ -88,6 +89,8 @@ public:
     /** @brief One line for the status bar, the tray tooltip and `tessera-cli status`. */
     [[nodiscard]] QString statusMessage() const { return m_message; }
     [[nodiscard]] QJsonObject statusJson() const;
+    /** @brief Descriptor limit and both sockets' connections, caps and refusals (R7c). */
+    [[nodiscard]] QJsonObject socketsJson() const;
     [[nodiscard]] const Locations &locations() const { return m_locations; }
     [[nodiscard]] Mode mode() const { return m_mode; }
 
@@ -121,6 +124,7 @@ private:
     QElapsedTimer m_uptime;
     std::unique_ptr<QLockFile> m_lock;
     Ipc::IpcServer *m_clientServer = nullptr;
+    OpenFileLimit m_fileLimit;
     Ipc::IpcServer *m_operatorServer = nullptr;
     std::unique_ptr<Store::Database> m_db;
     static constexpr int AuditIndexIntervalMs = 500;

@@ -4,12 +4,20 @@
 #include "common/logging.h"
 #include "ipc/protocol.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QJsonDocument>
-#include <QLocalServer>
 #include <QLocalSocket>
+#include <QSocketNotifier>
+#include <QTimer>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 namespace Tessera::Ipc {
@@ -22,9 +30,20 @@ QJsonObject errorObject(const Error &error)
 } // namespace
 
 IpcConnection::IpcConnection(QLocalSocket *socket, PeerCredentials peer, IpcServer *server)
-    : QObject(server), m_socket(socket), m_peer(peer), m_server(server)
+    : QObject(server), m_socket(socket), m_peer(peer), m_server(server), m_firstRequestTimer(new QTimer(this))
 {
     socket->setParent(this);
+    // R7c: a connection that never asks anything must not hold a slot for good.
+    m_firstRequestTimer->setSingleShot(true);
+    connect(m_firstRequestTimer, &QTimer::timeout, this, [this] {
+        send({ { QStringLiteral("id"), QJsonValue() },
+            { QStringLiteral("error"),
+                errorObject(Error::make(QStringLiteral("request_timeout"),
+                    QStringLiteral("No request arrived within %1 s of connecting.")
+                        .arg(m_server->limits().firstRequestTimeoutMs / 1000))) } });
+        m_socket->disconnectFromServer();
+    });
+    m_firstRequestTimer->start(server->limits().firstRequestTimeoutMs);
     connect(socket, &QLocalSocket::readyRead, this, &IpcConnection::onReadyRead);
     connect(socket, &QLocalSocket::disconnected, this, [this] {
         Q_EMIT closed();
@@ -52,6 +71,7 @@ void IpcConnection::onReadyRead()
     while ((newline = m_buffer.indexOf('\n')) >= 0) {
         const QByteArray line = m_buffer.left(newline);
         m_buffer.remove(0, newline + 1);
+        m_firstRequestTimer->stop();
         dispatch(line);
         if (!isOpen())
             return;
@@ -122,9 +142,38 @@ void IpcRequest::notify(const QString &event, const QJsonValue &data) const
         m_connection->send({ { QStringLiteral("event"), event }, { QStringLiteral("data"), data } });
 }
 
-IpcServer::IpcServer(QString name, QObject *parent)
-    : QObject(parent), m_name(std::move(name)), m_allowedUid(static_cast<qint64>(::getuid()))
-{ }
+Status IpcLimits::validate() const
+{
+    if (maxConnections <= 0 || maxPerProcess <= 0 || maxPerProcess > maxConnections || firstRequestTimeoutMs <= 0
+        || listenBacklog <= 0 || watchIntervalMs <= 0)
+        return Error::make(QStringLiteral("invalid_limits"), QStringLiteral("The socket limits are inconsistent."));
+    return {};
+}
+
+IpcLimits IpcLimits::fittedTo(quint64 openFileLimit, double shareOfDescriptors) const
+{
+    // What the rest of Tessera may hold at once: 64 HTTP connections (plus as many lingering),
+    // the database and its WAL, the keychain's D-Bus, Qt's own, the port-owner walks.
+    constexpr quint64 Reserved = 256;
+    IpcLimits fitted = *this;
+    const quint64 spare = openFileLimit > Reserved ? openFileLimit - Reserved : 0;
+    const int budget = int(std::min<quint64>(quint64(double(spare) * shareOfDescriptors), quint64(maxConnections)));
+    fitted.maxConnections = std::max(4, budget);
+    fitted.maxPerProcess = std::min(maxPerProcess, fitted.maxConnections);
+    return fitted;
+}
+
+IpcServer::IpcServer(QString name, QObject *parent) : IpcServer(std::move(name), IpcLimits {}, parent) { }
+
+IpcServer::IpcServer(QString name, IpcLimits limits, QObject *parent)
+    : QObject(parent)
+    , m_name(std::move(name))
+    , m_limits(limits.validate() ? limits : IpcLimits {})
+    , m_allowedUid(static_cast<qint64>(::getuid()))
+{
+    if (!limits.validate())
+        qCWarning(lcIpc) << "invalid limits for the" << m_name << "socket; using the defaults";
+}
 
 IpcServer::~IpcServer()
 {
@@ -134,42 +183,116 @@ IpcServer::~IpcServer()
 Status IpcServer::listen(const QString &path)
 {
     close();
-    m_server = new QLocalServer(this);
-    m_server->setSocketOptions(QLocalServer::UserAccessOption);
-    // A socket file left by a crashed instance blocks listen(); the caller holds the
-    // instance lock, so nothing else can be serving it.
-    QLocalServer::removeServer(path);
-    if (!m_server->listen(path)) {
-        const QString why = m_server->errorString();
-        delete m_server;
-        m_server = nullptr;
-        return Error::make(QStringLiteral("socket_unavailable"),
-            QStringLiteral("Cannot listen on the %1 socket %2: %3").arg(m_name, path, why));
+    m_path = path;
+    if (Status s = bindAndListen(); !s) {
+        m_path.clear();
+        return s;
     }
-    // Defence in depth on top of the 0700 directory: the socket itself is user-only.
-    if (::chmod(QFile::encodeName(path).constData(), 0600) != 0) {
-        close();
-        return Error::make(
-            QStringLiteral("socket_unavailable"), QStringLiteral("Cannot make the socket %1 private.").arg(path));
-    }
-    connect(m_server, &QLocalServer::newConnection, this, &IpcServer::onNewConnection);
+    // R7c: nothing else may leave client.sock gone until a restart. If the file disappears (or
+    // is replaced), listen there again; the instance lock says the path is ours.
+    m_watch = new QTimer(this);
+    m_watch->setInterval(m_limits.watchIntervalMs);
+    connect(m_watch, &QTimer::timeout, this, &IpcServer::checkSocketFile);
+    m_watch->start();
     return {};
+}
+
+Status IpcServer::bindAndListen()
+{
+    const QByteArray file = QFile::encodeName(m_path);
+    sockaddr_un address {};
+    address.sun_family = AF_UNIX;
+    if (file.isEmpty() || size_t(file.size()) >= sizeof address.sun_path)
+        return Error::make(QStringLiteral("socket_unavailable"),
+            QStringLiteral("The %1 socket path %2 is longer than a Unix socket allows (%3 bytes).")
+                .arg(m_name, m_path)
+                .arg(sizeof address.sun_path - 1));
+    std::memcpy(address.sun_path, file.constData(), size_t(file.size()));
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return Error::make(QStringLiteral("socket_unavailable"),
+            QStringLiteral("Cannot create the %1 socket: %2")
+                .arg(m_name, QString::fromLocal8Bit(std::strerror(errno))));
+    // A socket file left by a crashed instance blocks bind(); the caller holds the instance
+    // lock, so nothing else can be serving it.
+    ::unlink(file.constData());
+    struct stat st
+    {
+    };
+    if (::bind(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0
+        || ::listen(fd, m_limits.listenBacklog) != 0
+        // Defence in depth on top of the 0700 directory: the socket itself is user-only.
+        || ::chmod(file.constData(), 0600) != 0 || ::lstat(file.constData(), &st) != 0) {
+        const QString why = QString::fromLocal8Bit(std::strerror(errno));
+        ::close(fd);
+        ::unlink(file.constData());
+        return Error::make(QStringLiteral("socket_unavailable"),
+            QStringLiteral("Cannot listen on the %1 socket %2: %3").arg(m_name, m_path, why));
+    }
+    m_listenFd = fd;
+    m_socketDev = quint64(st.st_dev);
+    m_socketIno = quint64(st.st_ino);
+    if (m_reserveFd < 0)
+        m_reserveFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    m_notifier = new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this);
+    connect(m_notifier, &QSocketNotifier::activated, this, &IpcServer::onAcceptable);
+    return {};
+}
+
+void IpcServer::stopListening(bool removeFile)
+{
+    if (m_resume)
+        m_resume->stop();
+    delete m_notifier;
+    m_notifier = nullptr;
+    if (m_listenFd >= 0) {
+        ::close(m_listenFd);
+        m_listenFd = -1;
+    }
+    if (removeFile && !m_path.isEmpty()) {
+        // Only our own socket file: after a replacement it may be someone else's.
+        const QByteArray file = QFile::encodeName(m_path);
+        struct stat st
+        {
+        };
+        if (::lstat(file.constData(), &st) == 0 && quint64(st.st_dev) == m_socketDev
+            && quint64(st.st_ino) == m_socketIno)
+            ::unlink(file.constData());
+    }
 }
 
 void IpcServer::close()
 {
-    if (!m_server)
+    delete m_watch;
+    m_watch = nullptr;
+    stopListening(true);
+    if (m_reserveFd >= 0) {
+        ::close(m_reserveFd);
+        m_reserveFd = -1;
+    }
+    m_path.clear();
+}
+
+void IpcServer::checkSocketFile()
+{
+    struct stat st
+    {
+    };
+    const bool ours = ::lstat(QFile::encodeName(m_path).constData(), &st) == 0 && S_ISSOCK(st.st_mode)
+        && quint64(st.st_dev) == m_socketDev && quint64(st.st_ino) == m_socketIno;
+    if (ours && m_listenFd >= 0)
         return;
-    const QString path = m_server->fullServerName();
-    m_server->close();
-    delete m_server;
-    m_server = nullptr;
-    QFile::remove(path);
+    qCWarning(lcIpc) << "the" << m_name << "socket file is gone or was replaced; listening again";
+    stopListening(false);
+    if (Status s = bindAndListen(); !s)
+        qCWarning(lcIpc).noquote() << s.error().message << "(retrying)";
+    else
+        ++m_relistens;
 }
 
 QString IpcServer::path() const
 {
-    return m_server ? m_server->fullServerName() : QString();
+    return m_listenFd >= 0 ? m_path : QString();
 }
 
 void IpcServer::handle(const QString &method, IpcHandler handler)
@@ -177,24 +300,119 @@ void IpcServer::handle(const QString &method, IpcHandler handler)
     m_handlers.insert(method, std::move(handler));
 }
 
-void IpcServer::onNewConnection()
+void IpcServer::onAcceptable()
 {
-    while (QLocalSocket *socket = m_server->nextPendingConnection()) {
-        auto cred = peerCredentials(socket->socketDescriptor());
-        // Same uid only (product.md threat model: other OS users never get a token or a prompt).
-        if (!cred || cred->uid != m_allowedUid) {
-            const qint64 uid = cred ? cred->uid : -1;
-            const qint64 pid = cred ? cred->pid : -1;
-            qCWarning(lcIpc) << "refused" << m_name << "socket connection from uid" << uid << "pid" << pid;
-            Q_EMIT rejectedPeer(uid, pid);
-            socket->abort();
-            socket->deleteLater();
+    for (int accepted = 0; accepted < m_limits.listenBacklog && m_listenFd >= 0; ++accepted) {
+        const int fd = ::accept4(m_listenFd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd >= 0) {
+            acceptOne(fd);
             continue;
         }
-        auto *connection = new IpcConnection(socket, *cred, this);
-        ++m_connections;
-        connect(connection, &QObject::destroyed, this, [this] { --m_connections; });
+        if (errno == EINTR || errno == ECONNABORTED)
+            continue;
+        if (errno == EMFILE || errno == ENFILE) {
+            // R7c: at the descriptor limit Qt's QLocalServer closes and unlinks its socket. We
+            // keep listening; the reserved descriptor lets us take the caller and say why.
+            const qint64 now = QDateTime::currentMSecsSinceEpoch();
+            if (now - m_lastShortageLogMs > 60'000) {
+                qCWarning(lcIpc) << "out of file descriptors on the" << m_name << "socket; refusing connections";
+                m_lastShortageLogMs = now;
+            }
+            if (m_reserveFd >= 0) {
+                ::close(m_reserveFd);
+                m_reserveFd = -1;
+                const int victim = ::accept4(m_listenFd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+                if (victim >= 0)
+                    refuse(victim,
+                        Error::make(QStringLiteral("out_of_descriptors"),
+                            QStringLiteral("Tessera has run out of file descriptors; close some tessera-cli "
+                                           "commands or connections and try again.")));
+                m_reserveFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+                if (victim >= 0 && m_reserveFd >= 0)
+                    continue;
+            }
+            // Nothing to answer with: stop polling a level-triggered socket for a moment.
+            m_notifier->setEnabled(false);
+            if (!m_resume) {
+                m_resume = new QTimer(this);
+                m_resume->setSingleShot(true);
+                connect(m_resume, &QTimer::timeout, this, [this] {
+                    if (m_reserveFd < 0)
+                        m_reserveFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+                    if (m_notifier)
+                        m_notifier->setEnabled(true);
+                });
+            }
+            m_resume->start(100);
+            return;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            qCWarning(lcIpc) << "accept on the" << m_name << "socket failed:" << std::strerror(errno);
+        return;
     }
+}
+
+void IpcServer::refuse(int fd, const Error &why)
+{
+    ++m_refused;
+    const QByteArray frame = QJsonDocument(QJsonObject { { QStringLiteral("id"), QJsonValue() },
+                                               { QStringLiteral("error"), errorObject(why) } })
+                                 .toJson(QJsonDocument::Compact)
+        + '\n';
+    [[maybe_unused]] const ssize_t sent
+        = ::send(fd, frame.constData(), size_t(frame.size()), MSG_DONTWAIT | MSG_NOSIGNAL);
+    // Read what the caller already sent, so the close reports no reset before it read the frame.
+    char sink[4096];
+    for (int i = 0; i < 16 && ::recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0; ++i) { }
+    ::close(fd);
+}
+
+void IpcServer::acceptOne(int fd)
+{
+    auto cred = peerCredentials(fd);
+    // Same uid only (product.md threat model: other OS users never get a token or a prompt).
+    if (!cred || cred->uid != m_allowedUid) {
+        const qint64 uid = cred ? cred->uid : -1;
+        const qint64 pid = cred ? cred->pid : -1;
+        qCWarning(lcIpc) << "refused" << m_name << "socket connection from uid" << uid << "pid" << pid;
+        Q_EMIT rejectedPeer(uid, pid);
+        ::close(fd);
+        return;
+    }
+    // R7c: caps per connecting process and in all, below the descriptor limit.
+    if (m_connections >= m_limits.maxConnections) {
+        refuse(fd,
+            Error::make(QStringLiteral("too_many_connections"),
+                QStringLiteral("Tessera's %1 socket has %2 open connections, its limit; close some tessera-cli "
+                               "commands and try again.")
+                    .arg(m_name)
+                    .arg(m_limits.maxConnections)));
+        return;
+    }
+    if (m_perProcess.value(cred->pid) >= m_limits.maxPerProcess) {
+        refuse(fd,
+            Error::make(QStringLiteral("too_many_connections"),
+                QStringLiteral("Process %1 already has %2 connections open to Tessera's %3 socket, its limit.")
+                    .arg(cred->pid)
+                    .arg(m_limits.maxPerProcess)
+                    .arg(m_name)));
+        return;
+    }
+    auto *socket = new QLocalSocket;
+    if (!socket->setSocketDescriptor(qintptr(fd), QLocalSocket::ConnectedState, QIODevice::ReadWrite)) {
+        delete socket;
+        ::close(fd);
+        return;
+    }
+    auto *connection = new IpcConnection(socket, *cred, this);
+    ++m_connections;
+    ++m_perProcess[cred->pid];
+    const qint64 pid = cred->pid;
+    connect(connection, &QObject::destroyed, this, [this, pid] {
+        --m_connections;
+        if (--m_perProcess[pid] <= 0)
+            m_perProcess.remove(pid);
+    });
 }
 
 void IpcServer::dispatch(

@@ -12,12 +12,34 @@
 
 #include <functional>
 
-class QLocalServer;
 class QLocalSocket;
+class QSocketNotifier;
+class QTimer;
 
 namespace Tessera::Ipc {
 
 class IpcServer;
+
+/**
+ * @brief Bounds of one socket (issue 9 R7c). A connection past a cap gets one error frame
+ * (`too_many_connections`) and is closed; at the process's descriptor limit the listener keeps
+ * listening and answers `out_of_descriptors` with a reserved descriptor.
+ */
+struct IpcLimits
+{
+    int maxConnections = 256; ///< open connections at once
+    int maxPerProcess = 16; ///< of those, from one connecting pid (SO_PEERCRED)
+    int firstRequestTimeoutMs = 10000; ///< a connection that sends no complete request by then is closed
+    int listenBacklog = 128;
+    int watchIntervalMs = 2000; ///< how often the socket file is checked, and listened again if gone
+
+    [[nodiscard]] Status validate() const;
+    /**
+     * @brief These limits shrunk so that @p shareOfDescriptors of @p openFileLimit, less what the
+     * rest of Tessera needs (HTTP, database, keychain, Qt), is never exceeded.
+     */
+    [[nodiscard]] IpcLimits fittedTo(quint64 openFileLimit, double shareOfDescriptors) const;
+};
 
 /** @brief One accepted, uid-checked connection. Lives until the peer hangs up. */
 class IpcConnection : public QObject
@@ -42,6 +64,7 @@ private:
     PeerCredentials m_peer;
     IpcServer *m_server;
     QByteArray m_buffer;
+    QTimer *m_firstRequestTimer;
 };
 
 /**
@@ -86,10 +109,15 @@ class IpcServer : public QObject
 public:
     /** @param name "client" or "operator": used in logs and in errors. */
     explicit IpcServer(QString name, QObject *parent = nullptr);
+    IpcServer(QString name, IpcLimits limits, QObject *parent = nullptr);
     ~IpcServer() override;
 
-    /** @brief Listens on @p path, replacing a stale socket file. The caller holds the instance lock. */
+    /**
+     * @brief Listens on @p path, replacing a stale socket file. The caller holds the instance lock.
+     * If the file later disappears or is replaced, the server listens there again (R7c).
+     */
     [[nodiscard]] Status listen(const QString &path);
+    /** @brief Stops listening and removes the socket file if it is still ours. Connections stay. */
     void close();
 
     /** @brief Registers the handler of one method. Unknown methods get `unknown_method`. */
@@ -97,6 +125,10 @@ public:
 
     [[nodiscard]] QString path() const;
     [[nodiscard]] int connectionCount() const { return m_connections; }
+    [[nodiscard]] const IpcLimits &limits() const { return m_limits; }
+    /** @brief Connections refused (caps, descriptors) and re-listens, for status and tests. */
+    [[nodiscard]] qint64 refusedConnections() const { return m_refused; }
+    [[nodiscard]] int relistens() const { return m_relistens; }
 
     /** @brief For tests: accept connections from this uid instead of our own. */
     void setAllowedUidForTesting(qint64 uid) { m_allowedUid = uid; }
@@ -106,14 +138,30 @@ Q_SIGNALS:
 
 private:
     friend class IpcConnection;
-    void onNewConnection();
+    [[nodiscard]] Status bindAndListen();
+    void stopListening(bool removeFile);
+    void onAcceptable();
+    void acceptOne(int fd);
+    void refuse(int fd, const Error &why);
+    void checkSocketFile();
     void dispatch(IpcConnection *connection, const QJsonValue &id, const QString &method, const QJsonObject &params);
 
     QString m_name;
-    QLocalServer *m_server = nullptr;
+    IpcLimits m_limits;
+    QString m_path;
+    int m_listenFd = -1;
+    int m_reserveFd = -1; ///< given up to accept and refuse one connection at the descriptor limit
+    quint64 m_socketDev = 0, m_socketIno = 0; ///< the socket file we bound
+    QSocketNotifier *m_notifier = nullptr;
+    QTimer *m_watch = nullptr;
+    QTimer *m_resume = nullptr; ///< re-arms accepting after a descriptor shortage
     QHash<QString, IpcHandler> m_handlers;
+    QHash<qint64, int> m_perProcess;
     qint64 m_allowedUid;
     int m_connections = 0;
+    qint64 m_refused = 0;
+    int m_relistens = 0;
+    qint64 m_lastShortageLogMs = 0;
 };
 
 } // namespace Tessera::Ipc
