@@ -476,6 +476,8 @@ QStringList ConsentController::warningsFor(const Consent::ConsentRequest &r) con
     }
     if (who.localhostName)
         out.append(tr("The redirect uses the name “localhost” rather than 127.0.0.1, which can resolve elsewhere."));
+    if (!who.loopbackRedirect)
+        out += who.receiverWarnings; // local callers: what Tessera found about the caller's file (R2)
     return out;
 }
 

@@ -3,29 +3,72 @@
 
 #include "crypto/hash.h"
 
+#include <QCoreApplication>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonObject>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace Tessera::App {
 
-namespace {
-
-bool isTesseraCli(const Ipc::ProcessInfo &p)
+QStringList KnownPrograms::shellNames()
 {
-    return QFileInfo(p.exe).fileName() == QStringLiteral("tessera-cli");
+    return { QStringLiteral("sh"), QStringLiteral("bash"), QStringLiteral("dash"), QStringLiteral("zsh"),
+        QStringLiteral("fish"), QStringLiteral("ksh"), QStringLiteral("mksh"), QStringLiteral("busybox") };
 }
 
-bool isShell(const Ipc::ProcessInfo &p)
+QStringList KnownPrograms::wrapperNames()
 {
-    static const QStringList shells { QStringLiteral("sh"), QStringLiteral("bash"), QStringLiteral("dash"),
-        QStringLiteral("zsh"), QStringLiteral("fish"), QStringLiteral("ksh"), QStringLiteral("mksh"),
-        QStringLiteral("busybox") };
-    return shells.contains(QFileInfo(p.exe).fileName());
+    return { QStringLiteral("env"), QStringLiteral("timeout"), QStringLiteral("nice"), QStringLiteral("nohup"),
+        QStringLiteral("setsid"), QStringLiteral("stdbuf"), QStringLiteral("ionice"), QStringLiteral("flock") };
 }
 
-} // namespace
+bool KnownPrograms::add(Kind kind, const QString &path)
+{
+    // stat() follows symlinks (/bin/sh -> dash, /bin -> usr/bin): the real file counts.
+    struct stat st
+    {
+    };
+    if (path.isEmpty() || ::stat(QFile::encodeName(path).constData(), &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    m_files.insert({ quint64(st.st_dev), quint64(st.st_ino) }, kind);
+    return true;
+}
+
+KnownPrograms::Kind KnownPrograms::kindOf(const Ipc::ProcessInfo &p) const
+{
+    if (p.exeInode == 0)
+        return Kind::Other;
+    return m_files.value({ p.exeDevice, p.exeInode }, Kind::Other);
+}
+
+const KnownPrograms &KnownPrograms::system()
+{
+    static const KnownPrograms known = [] {
+        KnownPrograms k;
+        const QStringList dirs { QStringLiteral("/bin/"), QStringLiteral("/usr/bin/"), QStringLiteral("/sbin/"),
+            QStringLiteral("/usr/sbin/") };
+        for (const QString &name : shellNames() + wrapperNames()) {
+            for (const QString &dir : dirs)
+                k.add(Kind::Shell, dir + name);
+        }
+        // The tessera-cli of this installation; a copy elsewhere asks as itself.
+        if (QCoreApplication::instance())
+            k.add(Kind::TesseraCli, QCoreApplication::applicationDirPath() + QStringLiteral("/tessera-cli"));
+        return k;
+    }();
+    return known;
+}
+
+Ipc::ExecutableIdentity CallerInfo::callerFile() const
+{
+    if (callerIndex < 0 || callerIndex >= chain.size())
+        return {};
+    const Ipc::ProcessInfo &p = chain.at(callerIndex);
+    return Ipc::ExecutableIdentity { p.exe, p.exeDevice, p.exeInode };
+}
 
 QJsonArray CallerInfo::auditChain() const
 {
@@ -55,17 +98,20 @@ QJsonObject CallerInfo::toJson() const
         { QStringLiteral("callerPid"), callerPid },
         { QStringLiteral("callerExe"), callerExe },
         { QStringLiteral("clientId"), clientId },
+        { QStringLiteral("comparableByPath"), comparableByPath },
+        { QStringLiteral("pidfd"), pidfdSource },
     };
 }
 
-qsizetype callerIndexOf(const QList<Ipc::ProcessInfo> &chain)
+qsizetype callerIndexOf(const QList<Ipc::ProcessInfo> &chain, const KnownPrograms &known)
 {
+    using K = KnownPrograms::Kind;
     for (qsizetype i = 0; i < chain.size(); ++i) {
-        if (!chain.at(i).exe.isEmpty() && !isTesseraCli(chain.at(i)) && !isShell(chain.at(i)))
+        if (!chain.at(i).exe.isEmpty() && known.kindOf(chain.at(i)) == K::Other)
             return i;
     }
     for (qsizetype i = 0; i < chain.size(); ++i) {
-        if (!chain.at(i).exe.isEmpty() && !isTesseraCli(chain.at(i)))
+        if (!chain.at(i).exe.isEmpty() && known.kindOf(chain.at(i)) != K::TesseraCli)
             return i;
     }
     return 0;
@@ -78,14 +124,17 @@ QString localClientIdFor(const QString &exePath)
         + QString::fromLatin1(digest.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals).left(22));
 }
 
-Result<CallerInfo> resolveCaller(const Ipc::PeerCredentials &peer)
+Result<CallerInfo> resolveCaller(const Ipc::PeerIdentity &identity, std::optional<CallerInfo> *described)
 {
+    const Ipc::PeerCredentials peer = identity.credentials();
     if (peer.uid != static_cast<qint64>(::getuid()) || peer.pid <= 0)
         return Error::make(QStringLiteral("caller_unknown"), QStringLiteral("The caller is not this user's process."));
     CallerInfo info;
     info.pid = peer.pid;
     info.uid = peer.uid;
-    info.chain = Ipc::processChain(peer.pid, 12);
+    info.identity = identity;
+    info.pidfdSource = Ipc::PeerIdentity::pidfdSourceName(identity.pidfdSource());
+    info.chain = identity.chain();
     if (info.chain.isEmpty() || info.chain.constFirst().exe.isEmpty())
         return Error::make(QStringLiteral("caller_unknown"),
             QStringLiteral("The calling process exited before Tessera could identify it."));
@@ -94,7 +143,18 @@ Result<CallerInfo> resolveCaller(const Ipc::PeerCredentials &peer)
     info.callerExe = caller.exe.isEmpty() ? info.chain.constFirst().exe : caller.exe;
     info.callerPid = caller.pid;
     info.clientId = localClientIdFor(info.callerExe);
+    for (qsizetype i = 0; i <= info.callerIndex; ++i)
+        info.comparableByPath = info.comparableByPath && info.chain.at(i).sameMountNamespace;
+    if (described)
+        *described = info;
+    if (Status same = identity.verify(info.callerIndex); !same)
+        return same.error();
     return info;
+}
+
+Result<CallerInfo> resolveCaller(const Ipc::PeerCredentials &peer)
+{
+    return resolveCaller(Ipc::PeerIdentity::ofProcess(peer));
 }
 
 } // namespace Tessera::App

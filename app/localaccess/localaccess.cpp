@@ -153,6 +153,42 @@ void LocalAccess::audit(
         qCWarning(lcApp).noquote() << "audit append failed:" << appended.error().code;
 }
 
+void LocalAccess::auditRefusedCaller(const CallerInfo &caller, const QString &method, const Error &why)
+{
+    qCWarning(lcApp).noquote() << "refused a" << method << "request: " << why.code;
+    audit(QStringLiteral("local.caller_refused"), caller, {}, {},
+        { { QStringLiteral("method"), method }, { QStringLiteral("outcome"), why.code },
+            { QStringLiteral("reason"), why.message } });
+}
+
+QStringList LocalAccess::callerWarnings(const CallerInfo &caller)
+{
+    if (caller.comparableByPath)
+        return {};
+    return { QStringLiteral("This program runs in a mount namespace of its own (a container, a sandbox, or a "
+                            "program that changed for itself which file a path names): the path %1 is what it "
+                            "sees, not necessarily the program you know by that path. Tessera never answers it "
+                            "from an earlier approval.")
+                 .arg(caller.callerExe) };
+}
+
+QString LocalAccess::silentRefusal(const CallerInfo &caller, const Store::Grant &grant)
+{
+    if (!caller.comparableByPath)
+        return QStringLiteral("It runs in another mount namespace than Tessera, so its path cannot be compared "
+                              "with the program you approved.");
+    auto recorded = m_app.authorizationServer()->grants().receiverOf(grant.id).valueOr(std::nullopt);
+    if (!recorded)
+        return QStringLiteral("Tessera has no record of which file %1 was when you approved it (an older grant): "
+                              "it asks once and remembers the file you approve.")
+            .arg(caller.callerExe);
+    if (!OAuth::GrantService::isRecordedReceiver(recorded, caller.callerFile()))
+        return QStringLiteral("%1 is not the same file as when you approved it (it was replaced, or updated by a "
+                              "package upgrade): Tessera asks again.")
+            .arg(caller.callerExe);
+    return {};
+}
+
 Result<Store::Client> LocalAccess::ensureClient(const CallerInfo &caller)
 {
     Store::Database &db = *m_app.database();
@@ -308,12 +344,25 @@ void LocalAccess::token(const CallerInfo &caller, const TokenParams &params, Ipc
         = Store::GrantStore(*m_app.database()).findActiveCovering(client->clientId, r.resource.id, r.scopes, now);
     if (!covering)
         return done(covering.error());
+    QStringList warnings = callerWarnings(caller);
     if (covering->has_value() && (*covering)->duration != QStringLiteral("once")) {
         const Store::Grant g = **covering;
-        deliverToken(g, r.scopes, [finish, g, r](Result<QJsonObject> out) {
-            finish(QStringLiteral("grant"), g.id, r.scopes, std::move(out));
-        });
-        return;
+        // Silent only for the file that was approved, seen from Tessera's own mount namespace (R2).
+        const QString refusal = silentRefusal(caller, g);
+        if (refusal.isEmpty()) {
+            deliverToken(g, r.scopes, [finish, g, r](Result<QJsonObject> out) {
+                finish(QStringLiteral("grant"), g.id, r.scopes, std::move(out));
+            });
+            return;
+        }
+        if (caller.comparableByPath)
+            warnings.append(refusal);
+        if (params.noPrompt)
+            return finish(QStringLiteral("no_prompt"), g.id, r.scopes,
+                error("denied",
+                    QStringLiteral("A grant exists, but it cannot answer without asking you: %1 --no-prompt "
+                                   "forbids asking.")
+                        .arg(refusal)));
     }
 
     // Revoking is an answer: a revoked caller is not prompted again unless it asks explicitly.
@@ -333,6 +382,7 @@ void LocalAccess::token(const CallerInfo &caller, const TokenParams &params, Ipc
     Consent::ConsentRequest request;
     request.path = Consent::Path::Token;
     request.requester = requester(caller, *client);
+    request.requester.receiverWarnings = warnings;
     request.resourceId = r.resource.id;
     request.resourceUri = r.resource.uri;
     request.resourceName = r.resource.displayName;
@@ -342,14 +392,14 @@ void LocalAccess::token(const CallerInfo &caller, const TokenParams &params, Ipc
         { QStringLiteral("resource"), r.resource.uri }, { QStringLiteral("scope"), r.scopes.join(u' ') },
         { QStringLiteral("caller_exe"), caller.callerExe } };
     const QString clientId = client->clientId;
-    Status asked = ask(request, connection, [self, finish, r, clientId](const Consent::Decision &d) {
+    Status asked = ask(request, connection, [self, finish, r, clientId, caller](const Consent::Decision &d) {
         if (!self)
             return;
         if (!d.approved())
             return finish(QStringLiteral("prompt"), {}, r.scopes, decisionError(d));
         if (!self->m_app.authorizationServer())
             return finish(QStringLiteral("prompt"), {}, r.scopes, self->notReady());
-        auto grant = self->grantFor(clientId, r, d);
+        auto grant = self->grantFor(caller, clientId, r, d);
         if (!grant)
             return finish(QStringLiteral("prompt"), {}, r.scopes, grant.error());
         // Partial consent: the token carries what was asked for and granted, nothing more.
@@ -368,14 +418,25 @@ void LocalAccess::token(const CallerInfo &caller, const TokenParams &params, Ipc
 }
 
 Result<Store::Grant> LocalAccess::grantFor(
-    const QString &clientId, const ResolvedResource &r, const Consent::Decision &decision)
+    const CallerInfo &caller, const QString &clientId, const ResolvedResource &r, const Consent::Decision &decision)
 {
+    // The approved file: a later request is silent only from it (R2). Reuses R4's grant_receivers:
+    // for a local grant, the program the token is handed to.
+    const auto bind = [this, &caller](const Store::Grant &g) -> Status {
+        const Ipc::ExecutableIdentity file = caller.callerFile();
+        if (!file.isValid())
+            return {};
+        return m_app.authorizationServer()->grants().recordReceiver(g.id, file);
+    };
     // A merged twin of this request may have been approved a moment ago: use its grant.
     const QStringList approved = Store::canonicalScopes(decision.scopes);
     auto covering
         = Store::GrantStore(*m_app.database()).findActiveCovering(clientId, r.resource.id, approved, nowSecs());
-    if (covering && covering->has_value() && (*covering)->duration == Consent::durationToString(decision.duration))
+    if (covering && covering->has_value() && (*covering)->duration == Consent::durationToString(decision.duration)) {
+        if (Status s = bind(**covering); !s)
+            return s.error();
         return **covering;
+    }
     auto grant
         = m_app.authorizationServer()->grants().grantFromApproval(clientId, r.resource, approved, decision.duration,
             decision.decidedBy == QStringLiteral("cli") ? QStringLiteral("operator") : QStringLiteral("user"),
@@ -385,6 +446,8 @@ Result<Store::Grant> LocalAccess::grantFor(
     // grantFromApproval returns what it wrote; reads fill in the joined names.
     grant->resourceUri = r.resource.uri;
     grant->resourceName = r.resource.name;
+    if (Status s = bind(*grant); !s)
+        return s.error();
     return grant;
 }
 
@@ -582,11 +645,14 @@ void LocalAccess::exec(const CallerInfo &caller, const ExecParams &params, Ipc::
     // Covered: an exec grant for exactly this command and secret set, and a grant for the scopes.
     std::optional<Store::ExecGrant> execGrant;
     bool covered = true;
+    QStringList warnings = callerWarnings(caller);
     if (!pairs.isEmpty()) {
         auto found = Store::ExecGrantStore(*m_app.database()).findActive(client->clientId, params.command, pairs, now);
         if (!found)
             return done(found.error());
-        execGrant = *found;
+        // An exec grant names its caller by path only: never from another mount namespace (R2).
+        if (caller.comparableByPath)
+            execGrant = *found;
         covered = execGrant.has_value();
     }
     std::optional<Store::Grant> grant;
@@ -595,8 +661,13 @@ void LocalAccess::exec(const CallerInfo &caller, const ExecParams &params, Ipc::
             = Store::GrantStore(*m_app.database()).findActiveCovering(client->clientId, r->resource.id, r->scopes, now);
         if (!found)
             return done(found.error());
-        if (found->has_value() && (*found)->duration != QStringLiteral("once"))
-            grant = **found;
+        if (found->has_value() && (*found)->duration != QStringLiteral("once")) {
+            const QString refusal = silentRefusal(caller, **found);
+            if (refusal.isEmpty())
+                grant = **found;
+            else if (caller.comparableByPath)
+                warnings.append(refusal);
+        }
         covered = covered && grant.has_value();
     }
     if (covered)
@@ -607,6 +678,7 @@ void LocalAccess::exec(const CallerInfo &caller, const ExecParams &params, Ipc::
     request.path = Consent::Path::Exec;
     request.requester = requester(caller, *client);
     request.requester.commandLine = shellQuote(params.command);
+    request.requester.receiverWarnings = warnings;
     request.secrets = names;
     QJsonObject snapshot { { QStringLiteral("client_id"), client->clientId },
         { QStringLiteral("command"), QJsonArray::fromStringList(params.command) },
@@ -644,7 +716,7 @@ void LocalAccess::exec(const CallerInfo &caller, const ExecParams &params, Ipc::
               const qint64 at = nowSecs();
               std::optional<Store::ExecGrant> eg;
               // A merged twin of this request may have been approved a moment ago.
-              if (!pairs.isEmpty())
+              if (!pairs.isEmpty() && caller.comparableByPath)
                   eg = Store::ExecGrantStore(*self->m_app.database())
                            .findActive(clientId, params.command, pairs, at)
                            .valueOr(std::nullopt);
@@ -683,7 +755,7 @@ void LocalAccess::exec(const CallerInfo &caller, const ExecParams &params, Ipc::
               std::optional<Store::Grant> approved;
               QStringList scopes;
               if (r) {
-                  auto created = self->grantFor(clientId, *r, d);
+                  auto created = self->grantFor(caller, clientId, *r, d);
                   if (!created)
                       return refuse(created.error());
                   approved = *created;

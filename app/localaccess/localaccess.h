@@ -89,6 +89,12 @@ public:
      */
     void exec(const CallerInfo &caller, const ExecParams &params, Ipc::IpcConnection *connection, Done done);
 
+    /**
+     * @brief Audits a request refused because the connection's process is gone or runs another
+     * program than at accept (R2): `local.caller_refused`, under the program as it connected.
+     */
+    void auditRefusedCaller(const CallerInfo &caller, const QString &method, const Error &why);
+
     /** @brief Stores the value in the keychain, then the metadata; audited without the value. */
     void setSecret(const QString &name, const QString &description, const QString &envVar, const QByteArray &value,
         const QString &actor, Done done);
@@ -129,9 +135,19 @@ private:
     /** @brief An access token for @p grant with @p scopes, through the cached refresh token. */
     void deliverToken(const Store::Grant &grant, const QStringList &scopes, TokenDone done);
     void runNextDelivery(const QString &key);
-    /** @brief The grant an approval leaves (or the one a merged twin request left a moment ago). */
-    [[nodiscard]] Result<Store::Grant> grantFor(
-        const QString &clientId, const ResolvedResource &r, const Consent::Decision &decision);
+    /**
+     * @brief The grant an approval leaves (or the one a merged twin request left a moment ago),
+     * bound to the caller executable's file (path, device, inode: grant_receivers) (R2).
+     */
+    [[nodiscard]] Result<Store::Grant> grantFor(const CallerInfo &caller, const QString &clientId,
+        const ResolvedResource &r, const Consent::Decision &decision);
+    /**
+     * @brief Why @p grant may not answer @p caller without a prompt, for the prompt's warnings; empty
+     * when it may: same mount namespace, and the file recorded at approval is the caller's (R2).
+     */
+    [[nodiscard]] QString silentRefusal(const CallerInfo &caller, const Store::Grant &grant);
+    /** @brief Warnings about the caller itself (another mount namespace), for every prompt it causes. */
+    [[nodiscard]] static QStringList callerWarnings(const CallerInfo &caller);
     void deliverTokenNow(const Store::Grant &grant, const QStringList &scopes, TokenDone done);
     void newFamily(const Store::Grant &grant, const QStringList &scopes, const QString &replacedToken, TokenDone done);
     void finishExec(const CallerInfo &caller, const ExecParams &params, const QStringList &pairs,

@@ -37,10 +37,18 @@ Result<QStringList> strings(const QJsonValue &v, const QString &what)
     return out;
 }
 
-/** The caller, resolved when the request arrives (a pid means little a moment later). */
-Result<CallerInfo> callerOf(const Ipc::IpcRequest &r)
+/**
+ * The caller as of accept, checked again now (R2). A connection whose process exited, or that
+ * runs another program than when it connected, is refused, and the refusal audited under the
+ * program that connected, never under the one it turned into.
+ */
+Result<CallerInfo> callerOf(const Ipc::IpcRequest &r, Application &app)
 {
-    return resolveCaller(r.peer());
+    std::optional<CallerInfo> described;
+    auto caller = resolveCaller(r.peerIdentity(), &described);
+    if (!caller && described)
+        LocalAccess::of(app).auditRefusedCaller(*described, r.method(), caller.error());
+    return caller;
 }
 
 void answer(const Ipc::IpcRequest &r, const Result<QJsonObject> &out)
@@ -246,12 +254,13 @@ void registerExecGrantMethods(Ipc::IpcServer &server, Application &app)
 
 void registerLocalAccessClientApi(Ipc::IpcServer &server, Application &app)
 {
-    server.handle(QStringLiteral("whoami"), [](const Ipc::IpcRequest &r) {
-        auto caller = callerOf(r);
+    (void)KnownPrograms::system(); // resolved once, at start
+    server.handle(QStringLiteral("whoami"), [&app](const Ipc::IpcRequest &r) {
+        auto caller = callerOf(r, app);
         caller ? r.reply(caller->toJson()) : r.fail(caller.error());
     });
     server.handle(QStringLiteral("token"), [&app](const Ipc::IpcRequest &r) {
-        auto caller = callerOf(r);
+        auto caller = callerOf(r, app);
         if (!caller)
             return r.fail(caller.error());
         auto scopes = strings(r.params().value(QStringLiteral("scopes")), QStringLiteral("scopes"));
@@ -267,7 +276,7 @@ void registerLocalAccessClientApi(Ipc::IpcServer &server, Application &app)
         LocalAccess::of(app).token(*caller, p, r.connection(), [r](Result<QJsonObject> out) { answer(r, out); });
     });
     server.handle(QStringLiteral("exec"), [&app](const Ipc::IpcRequest &r) {
-        auto caller = callerOf(r);
+        auto caller = callerOf(r, app);
         if (!caller)
             return r.fail(caller.error());
         const QJsonObject params = r.params();

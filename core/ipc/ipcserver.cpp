@@ -30,7 +30,14 @@ QJsonObject errorObject(const Error &error)
 } // namespace
 
 IpcConnection::IpcConnection(QLocalSocket *socket, PeerCredentials peer, IpcServer *server)
-    : QObject(server), m_socket(socket), m_peer(peer), m_server(server), m_firstRequestTimer(new QTimer(this))
+    : QObject(server)
+    , m_socket(socket)
+    , m_peer(peer)
+    ,
+    // Before the first readyRead: the identity of the peer as of accept, not of its first request (R2).
+    m_identity(PeerIdentity::capture(socket->socketDescriptor(), peer))
+    , m_server(server)
+    , m_firstRequestTimer(new QTimer(this))
 {
     socket->setParent(this);
     // R7c: a connection that never asks anything must not hold a slot for good.
@@ -117,6 +124,11 @@ IpcRequest::IpcRequest(IpcConnection *connection, QJsonValue id, QString method,
 PeerCredentials IpcRequest::peer() const
 {
     return m_connection ? m_connection->peer() : PeerCredentials {};
+}
+
+PeerIdentity IpcRequest::peerIdentity() const
+{
+    return m_connection ? m_connection->identity() : PeerIdentity {};
 }
 
 bool IpcRequest::isConnected() const

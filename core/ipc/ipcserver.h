@@ -2,6 +2,7 @@
 #pragma once
 
 #include "common/result.h"
+#include "ipc/peeridentity.h"
 #include "ipc/peerinfo.h"
 
 #include <QHash>
@@ -49,6 +50,8 @@ public:
     IpcConnection(QLocalSocket *socket, PeerCredentials peer, IpcServer *server);
 
     [[nodiscard]] const PeerCredentials &peer() const { return m_peer; }
+    /** @brief Who connected, bound at accept before any byte was read (R2). */
+    [[nodiscard]] const PeerIdentity &identity() const { return m_identity; }
     [[nodiscard]] bool isOpen() const;
     void send(const QJsonObject &frame);
 
@@ -62,6 +65,7 @@ private:
 
     QLocalSocket *m_socket;
     PeerCredentials m_peer;
+    PeerIdentity m_identity;
     IpcServer *m_server;
     QByteArray m_buffer;
     QTimer *m_firstRequestTimer;
@@ -81,6 +85,8 @@ public:
     [[nodiscard]] const QString &method() const { return m_method; }
     [[nodiscard]] const QJsonObject &params() const { return m_params; }
     [[nodiscard]] PeerCredentials peer() const;
+    /** @brief The connection's identity as of accept (invalid once the peer left). */
+    [[nodiscard]] PeerIdentity peerIdentity() const;
     [[nodiscard]] bool isConnected() const;
     [[nodiscard]] IpcConnection *connection() const { return m_connection.data(); }
 

@@ -5,6 +5,8 @@
 #include <QFileInfo>
 #include <QJsonArray>
 
+#include <optional>
+
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,8 +20,70 @@ QJsonObject ProcessInfo::toJson() const
         { QStringLiteral("ppid"), ppid },
         { QStringLiteral("exe"), exe },
         { QStringLiteral("comm"), comm },
+        { QStringLiteral("startTime"), QString::number(startTime) },
+        { QStringLiteral("device"), QString::number(exeDevice) },
+        { QStringLiteral("inode"), QString::number(exeInode) },
+        { QStringLiteral("mountNamespace"), sameMountNamespace ? QStringLiteral("same") : QStringLiteral("other") },
     };
 }
+
+namespace {
+
+struct StatLine
+{
+    qint64 ppid = -1;
+    quint64 startTime = 0;
+    QString comm;
+};
+
+/** /proc/<pid>/stat: "pid (comm) state ppid ..." where comm may contain ')' and spaces: parse from the last ')'
+ * (proc(5)). */
+std::optional<StatLine> readStat(const QString &base)
+{
+    QFile stat(base + QStringLiteral("/stat"));
+    if (!stat.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    const QByteArray line = stat.readAll();
+    const qsizetype open = line.indexOf('(');
+    const qsizetype close = line.lastIndexOf(')');
+    if (open < 0 || close < open)
+        return std::nullopt;
+    const QList<QByteArray> rest = line.mid(close + 2).split(' ');
+    // rest[0] is field 3 (state): ppid is field 4, starttime field 22.
+    if (rest.size() < 20)
+        return std::nullopt;
+    bool ok = false;
+    StatLine out;
+    out.comm = QString::fromUtf8(line.mid(open + 1, close - open - 1));
+    out.ppid = rest.at(1).toLongLong();
+    out.startTime = rest.at(19).toULongLong(&ok);
+    if (!ok)
+        return std::nullopt;
+    return out;
+}
+
+bool sameFileAs(const QByteArray &a, const struct stat &b)
+{
+    struct stat st
+    {
+    };
+    return ::stat(a.constData(), &st) == 0 && st.st_dev == b.st_dev && st.st_ino == b.st_ino;
+}
+
+const struct stat &ownMountNamespace()
+{
+    static const struct stat ns = [] {
+        struct stat st
+        {
+        };
+        if (::stat("/proc/self/ns/mnt", &st) != 0)
+            st = {};
+        return st;
+    }();
+    return ns;
+}
+
+} // namespace
 
 Result<PeerCredentials> peerCredentials(qintptr fd)
 {
@@ -47,26 +111,31 @@ Result<ProcessInfo> processInfo(qint64 pid)
         return Error::make(
             QStringLiteral("process_foreign"), QStringLiteral("Process %1 belongs to another user.").arg(pid));
 
+    const auto before = readStat(base);
+    if (!before)
+        return Error::make(QStringLiteral("process_unknown"), QStringLiteral("Process %1 is gone.").arg(pid));
     ProcessInfo info;
     info.pid = pid;
     info.uid = st.st_uid;
+    info.ppid = before->ppid;
+    info.comm = before->comm;
+    info.startTime = before->startTime;
     info.exe = QFileInfo(base + QStringLiteral("/exe")).symLinkTarget();
-
-    // /proc/<pid>/stat: "pid (comm) state ppid ..." where comm may itself contain ')' and
-    // spaces, so parse from the last ')' (proc(5)).
-    QFile stat(base + QStringLiteral("/stat"));
-    if (!stat.open(QIODevice::ReadOnly))
+    // stat() through the magic link reaches the running file itself, even when its path now names
+    // another file or, in another mount namespace, a file bind-mounted over that path.
+    struct stat exe
+    {
+    };
+    if (::stat(QFile::encodeName(base + QStringLiteral("/exe")).constData(), &exe) == 0) {
+        info.exeDevice = quint64(exe.st_dev);
+        info.exeInode = quint64(exe.st_ino);
+    }
+    info.sameMountNamespace = ownMountNamespace().st_ino != 0
+        && sameFileAs(QFile::encodeName(base + QStringLiteral("/ns/mnt")), ownMountNamespace());
+    // Read again: the same start time means every read above was of this very process.
+    const auto after = readStat(base);
+    if (!after || after->startTime != before->startTime)
         return Error::make(QStringLiteral("process_unknown"), QStringLiteral("Process %1 is gone.").arg(pid));
-    const QByteArray line = stat.readAll();
-    const qsizetype open = line.indexOf('(');
-    const qsizetype close = line.lastIndexOf(')');
-    if (open < 0 || close < open)
-        return Error::make(QStringLiteral("process_unknown"), QStringLiteral("Cannot parse /proc/%1/stat.").arg(pid));
-    info.comm = QString::fromUtf8(line.mid(open + 1, close - open - 1));
-    const QList<QByteArray> rest = line.mid(close + 2).split(' ');
-    if (rest.size() < 2)
-        return Error::make(QStringLiteral("process_unknown"), QStringLiteral("Cannot parse /proc/%1/stat.").arg(pid));
-    info.ppid = rest.at(1).toLongLong();
     return info;
 }
 
