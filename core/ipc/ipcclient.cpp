@@ -66,16 +66,33 @@ Result<QJsonObject> IpcClient::nextFrame(int timeoutMs)
     }
 }
 
+Error IpcClient::refusalOrLost()
+{
+    // Tessera may have refused the connection with a reason (id null) and closed: say that.
+    m_buffer += m_socket->readAll();
+    for (const QByteArray &line : m_buffer.split('\n')) {
+        const QJsonObject frame = QJsonDocument::fromJson(line).object();
+        if (frame.value(QStringLiteral("id")).isNull() && frame.value(QStringLiteral("error")).isObject()) {
+            const QJsonObject e = frame.value(QStringLiteral("error")).toObject();
+            return Error::make(
+                e.value(QStringLiteral("code")).toString(), e.value(QStringLiteral("message")).toString());
+        }
+    }
+    return lost();
+}
+
 Result<QJsonValue> IpcClient::call(const QString &method, const QJsonObject &params, int timeoutMs)
 {
-    if (!m_socket || m_socket->state() != QLocalSocket::ConnectedState)
+    if (!m_socket)
         return lost();
+    if (m_socket->state() != QLocalSocket::ConnectedState)
+        return refusalOrLost();
     const qint64 id = m_nextId++;
     const QJsonObject request { { QStringLiteral("id"), id }, { QStringLiteral("method"), method },
         { QStringLiteral("params"), params } };
     m_socket->write(QJsonDocument(request).toJson(QJsonDocument::Compact) + '\n');
     if (!m_socket->waitForBytesWritten(timeoutMs < 0 ? 10000 : timeoutMs) && m_socket->bytesToWrite() > 0)
-        return lost();
+        return refusalOrLost();
 
     QDeadlineTimer deadline = timeoutMs < 0 ? QDeadlineTimer(QDeadlineTimer::Forever) : QDeadlineTimer(timeoutMs);
     for (;;) {

@@ -49,6 +49,8 @@ private:
     EventHandler m_onEvent;
 
     Result<QJsonObject> nextFrame(int timeoutMs);
+    /** @brief The refusal Tessera sent before closing (too_many_connections, ...), else connection_lost. */
+    Error refusalOrLost();
 };
 
 } // namespace Tessera::Ipc

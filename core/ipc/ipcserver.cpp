@@ -190,6 +190,8 @@ IpcServer::IpcServer(QString name, IpcLimits limits, QObject *parent)
 IpcServer::~IpcServer()
 {
     close();
+    for (const Lingering &l : m_lingering)
+        ::close(l.fd);
 }
 
 Status IpcServer::listen(const QString &path)
@@ -335,10 +337,12 @@ void IpcServer::onAcceptable()
                 m_reserveFd = -1;
                 const int victim = ::accept4(m_listenFd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
                 if (victim >= 0)
-                    refuse(victim,
+                    refuse(victim, // no descriptor to spare for lingering
+
                         Error::make(QStringLiteral("out_of_descriptors"),
                             QStringLiteral("Tessera has run out of file descriptors; close some tessera-cli "
-                                           "commands or connections and try again.")));
+                                           "commands or connections and try again.")),
+                        false);
                 m_reserveFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
                 if (victim >= 0 && m_reserveFd >= 0)
                     continue;
@@ -364,7 +368,7 @@ void IpcServer::onAcceptable()
     }
 }
 
-void IpcServer::refuse(int fd, const Error &why)
+void IpcServer::refuse(int fd, const Error &why, bool linger)
 {
     ++m_refused;
     const QByteArray frame = QJsonDocument(QJsonObject { { QStringLiteral("id"), QJsonValue() },
@@ -373,10 +377,50 @@ void IpcServer::refuse(int fd, const Error &why)
         + '\n';
     [[maybe_unused]] const ssize_t sent
         = ::send(fd, frame.constData(), size_t(frame.size()), MSG_DONTWAIT | MSG_NOSIGNAL);
-    // Read what the caller already sent, so the close reports no reset before it read the frame.
+    // A client that writes its request after our frame arrived must still read the frame, not
+    // a reset: shut our side, keep reading for a moment (bounded), then close.
+    ::shutdown(fd, SHUT_WR);
+    if (!linger) {
+        drainAndClose(fd);
+        return;
+    }
+    if (m_lingering.size() >= MaxLingering) {
+        drainAndClose(m_lingering.front().fd);
+        m_lingering.pop_front();
+    }
+    m_lingering.push_back({ fd, QDateTime::currentMSecsSinceEpoch() + LingerMs });
+    if (!m_lingerTimer) {
+        m_lingerTimer = new QTimer(this);
+        m_lingerTimer->setInterval(50);
+        connect(m_lingerTimer, &QTimer::timeout, this, &IpcServer::sweepLingering);
+    }
+    m_lingerTimer->start();
+}
+
+void IpcServer::drainAndClose(int fd)
+{
     char sink[4096];
     for (int i = 0; i < 16 && ::recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0; ++i) { }
     ::close(fd);
+}
+
+void IpcServer::sweepLingering()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (auto it = m_lingering.begin(); it != m_lingering.end();) {
+        char sink[4096];
+        ssize_t n;
+        for (int i = 0; i < 16 && (n = ::recv(it->fd, sink, sizeof sink, MSG_DONTWAIT)) > 0; ++i) { }
+        const bool peerDone = n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+        if (peerDone || now >= it->closeAtMs) {
+            ::close(it->fd);
+            it = m_lingering.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (m_lingering.empty())
+        m_lingerTimer->stop();
 }
 
 void IpcServer::acceptOne(int fd)

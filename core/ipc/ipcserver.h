@@ -11,6 +11,7 @@
 #include <QObject>
 #include <QPointer>
 
+#include <deque>
 #include <functional>
 
 class QLocalSocket;
@@ -148,7 +149,10 @@ private:
     void stopListening(bool removeFile);
     void onAcceptable();
     void acceptOne(int fd);
-    void refuse(int fd, const Error &why);
+    /** @brief One error frame, then close; with @p linger after a bounded wait for the client's request. */
+    void refuse(int fd, const Error &why, bool linger = true);
+    static void drainAndClose(int fd);
+    void sweepLingering();
     void checkSocketFile();
     void dispatch(IpcConnection *connection, const QJsonValue &id, const QString &method, const QJsonObject &params);
 
@@ -168,6 +172,15 @@ private:
     qint64 m_refused = 0;
     int m_relistens = 0;
     qint64 m_lastShortageLogMs = 0;
+    struct Lingering
+    {
+        int fd;
+        qint64 closeAtMs;
+    };
+    static constexpr int MaxLingering = 32; ///< refused connections waiting to be closed
+    static constexpr int LingerMs = 1000;
+    std::deque<Lingering> m_lingering;
+    QTimer *m_lingerTimer = nullptr;
 };
 
 } // namespace Tessera::Ipc
