@@ -24,6 +24,7 @@ Connection::Connection(LoopbackServer *server, QTcpSocket *socket, quint64 id, P
     , m_peer(std::move(peer))
     , m_limits(server->limits())
     , m_parser(m_limits)
+    , m_chunkedParser(m_limits)
 {
     m_socket->setParent(this);
     m_socket->setReadBufferSize(m_limits.socketReadBufferBytes);
@@ -131,6 +132,8 @@ bool Connection::readHead()
 
 bool Connection::readBody()
 {
+    if (m_head.chunked)
+        return readChunkedBody();
     const qint64 missing = m_head.contentLength - m_body.size();
     const qint64 available = m_socket->bytesAvailable();
     if (available <= 0)
@@ -139,6 +142,36 @@ bool Connection::readBody()
     if (m_body.size() == m_head.contentLength)
         dispatch();
     return true;
+}
+
+bool Connection::readChunkedBody()
+{
+    const qint64 available = m_socket->bytesAvailable();
+    if (available <= 0)
+        return false;
+    QByteArray chunk(qMin(available, ChunkBytes), Qt::Uninitialized);
+    const qint64 peeked = m_socket->peek(chunk.data(), chunk.size());
+    if (peeked <= 0)
+        return false;
+    qsizetype consumed = 0;
+    const RequestParser::State state
+        = m_chunkedParser.feed(QByteArrayView(chunk.constData(), peeked), &consumed, &m_body);
+    // Only the body's bytes: a pipelined request after it stays in the socket buffer.
+    m_socket->skip(consumed);
+    switch (state) {
+    case RequestParser::State::NeedMore:
+        return true;
+    case RequestParser::State::Failed: {
+        const ParseFailure &f = m_chunkedParser.failure();
+        qCDebug(lcHttp, "connection %llu: refused a chunked body: %s", m_id, qUtf8Printable(f.code));
+        fail(f.status, f.code, f.message);
+        return false;
+    }
+    case RequestParser::State::Complete:
+        dispatch();
+        return true;
+    }
+    return false;
 }
 
 void Connection::headComplete()
@@ -150,7 +183,7 @@ void Connection::headComplete()
     GateDecision decision = m_server->evaluate(m_head);
     if (decision.immediate) {
         // The body was not read, so the connection cannot carry another request.
-        const bool close = decision.close || m_head.contentLength > 0 || m_head.connectionClose;
+        const bool close = decision.close || m_head.contentLength > 0 || m_head.chunked || m_head.connectionClose;
         decision.framing.headRequest = m_head.method == "HEAD";
         write(*decision.immediate, decision.framing, close);
         afterResponse(close);
@@ -158,11 +191,15 @@ void Connection::headComplete()
     }
     m_handler = std::move(decision.handler);
     m_framing = std::move(decision.framing);
-    if (m_head.contentLength == 0) {
+    if (m_head.chunked) {
+        // The decoded size is unknown until the last chunk; ChunkedBodyParser holds it to the cap.
+        m_chunkedParser.reset();
+    } else if (m_head.contentLength == 0) {
         dispatch();
         return;
+    } else {
+        m_body.reserve(m_head.contentLength);
     }
-    m_body.reserve(m_head.contentLength);
     enterPhase(Phase::ReadingBody, m_limits.bodyTimeoutMs);
     // RFC 9110 §10.1.1: the gates passed, so invite the body now.
     if (m_head.expectContinue)

@@ -84,6 +84,7 @@ private:
     void queueProcess();
     bool readHead();
     bool readBody();
+    bool readChunkedBody();
     void headComplete();
     void dispatch();
     void fail(int status, const QString &code, const QString &message);
@@ -103,6 +104,7 @@ private:
     const Peer m_peer;
     const HttpLimits m_limits;
     RequestParser m_parser;
+    ChunkedBodyParser m_chunkedParser;
     RequestHead m_head;
     QByteArray m_body;
     Handler m_handler;

@@ -15,8 +15,17 @@ namespace Tessera::Http {
  */
 struct HttpLimits
 {
-    /** Largest Content-Length accepted; a larger declared length gets 413 before any body byte is read. */
+    /** Largest body accepted: a larger Content-Length, or chunk sizes (RFC 9112 §7.1) that add up to
+     *  more, get 413 before any byte of the body (or of that chunk) is read. */
     qint64 maxBodyBytes = 64 * 1024;
+    /** One chunk-size line of a chunked body: size digits (leading zeros included), extensions and CRLF;
+     *  beyond it 400, checked while the line is still arriving. */
+    int maxChunkLineBytes = 1024;
+    /** All chunk extensions of one chunked body together (RFC 9112 §7.1.1); beyond it 400. */
+    int maxChunkExtensionBytes = 4096;
+    /** The trailer fields of one chunked body, their CRLFs included (RFC 9112 §7.1.2; they are
+     *  discarded); beyond it 431. */
+    int maxTrailerBytes = 4096;
     /** Request line plus header lines including their CRLFs; beyond it 431. */
     int maxHeaderBytes = 16 * 1024;
     /** Longest request-target (path and query); beyond it 414, checked while the line is still arriving. */
@@ -51,7 +60,8 @@ struct HttpLimits
     /** Unsent response bytes above which the next pipelined request waits until the client reads. */
     qint64 maxPendingWriteBytes = 256 * 1024;
 
-    /** @brief "invalid_limits" if a value is non-positive or the URI limit does not fit in the header limit. */
+    /** @brief "invalid_limits" if a value is non-positive (the body and linger limits may be 0) or the URI
+     *  limit does not fit in the header limit. */
     [[nodiscard]] Status validate() const;
 };
 

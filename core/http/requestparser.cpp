@@ -3,6 +3,8 @@
 
 #include "http/syntax_p.h"
 
+#include <algorithm>
+
 namespace Tessera::Http {
 
 namespace {
@@ -22,6 +24,104 @@ bool isKnownMethod(QByteArrayView method)
             return true;
     }
     return false;
+}
+
+int hexValue(uchar c)
+{
+    if (isDigit(c))
+        return c - '0';
+    return asciiLower(c) - 'a' + 10;
+}
+
+bool isOws(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+// RFC 9110 §5.6.4: quoted-string = DQUOTE *( qdtext / quoted-pair ) DQUOTE, starting at ext[*i].
+bool skipQuotedString(QByteArrayView ext, qsizetype *i)
+{
+    qsizetype at = *i + 1;
+    while (at < ext.size()) {
+        const uchar c = uchar(ext[at]);
+        if (c == '"') {
+            *i = at + 1;
+            return true;
+        }
+        if (c == '\\') {
+            // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
+            if (++at == ext.size())
+                return false;
+            const uchar q = uchar(ext[at]);
+            if (q != '\t' && q != ' ' && !(q >= 0x21 && q <= 0x7E) && q < 0x80)
+                return false;
+            ++at;
+            continue;
+        }
+        // qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text
+        if (c != '\t' && c != ' ' && c != 0x21 && !(c >= 0x23 && c <= 0x5B) && !(c >= 0x5D && c <= 0x7E) && c < 0x80)
+            return false;
+        ++at;
+    }
+    return false;
+}
+
+// RFC 9112 §7.1.1: chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ),
+// chunk-ext-name = token, chunk-ext-val = token / quoted-string. Nothing else, not even trailing BWS.
+bool isChunkExtension(QByteArrayView ext)
+{
+    qsizetype i = 0;
+    const auto skipBws = [&] {
+        while (i < ext.size() && isOws(ext[i]))
+            ++i;
+    };
+    const auto skipToken = [&] {
+        const qsizetype start = i;
+        while (i < ext.size() && isTchar(uchar(ext[i])))
+            ++i;
+        return i > start;
+    };
+    while (i < ext.size()) {
+        skipBws();
+        if (i == ext.size() || ext[i] != ';')
+            return false;
+        ++i;
+        skipBws();
+        if (!skipToken())
+            return false;
+        const qsizetype afterName = i;
+        skipBws();
+        if (i < ext.size() && ext[i] == '=') {
+            ++i;
+            skipBws();
+            if (i < ext.size() && ext[i] == '"') {
+                if (!skipQuotedString(ext, &i))
+                    return false;
+            } else if (!skipToken()) {
+                return false;
+            }
+        } else {
+            i = afterName;
+        }
+    }
+    return true;
+}
+
+// RFC 9112 §5.1 / RFC 9110 §5.5: field-line = field-name ":" OWS field-value OWS, as the head
+// parser accepts it: no leading whitespace (obs-fold), no whitespace before the colon, no controls.
+bool isFieldLine(QByteArrayView line)
+{
+    if (line.isEmpty() || isOws(line.front()))
+        return false;
+    const qsizetype colon = line.indexOf(':');
+    if (colon <= 0 || !isToken(line.first(colon)))
+        return false;
+    for (const char ch : line.sliced(colon + 1)) {
+        const uchar c = uchar(ch);
+        if ((c < 0x20 && c != '\t') || c == 0x7F)
+            return false;
+    }
+    return true;
 }
 
 } // namespace
@@ -218,6 +318,56 @@ bool RequestParser::parseHeaderLine(QByteArrayView line)
     return true;
 }
 
+bool RequestParser::parseTransferEncoding()
+{
+    // RFC 9112 §6.1: Transfer-Encoding = #transfer-coding, and repeated fields form one list
+    // (RFC 9110 §5.3); transfer-coding = token *( OWS ";" OWS transfer-parameter ). Coding names
+    // are case-insensitive (§7). Parameters are not parsed further: whatever they hold, a coding
+    // that has them is refused below.
+    QList<QByteArrayView> names;
+    bool chunkedHasParameters = false;
+    for (const QByteArray &value : m_head.headers.values("transfer-encoding")) {
+        QByteArrayView rest(value);
+        while (!rest.isEmpty()) {
+            const qsizetype comma = rest.indexOf(',');
+            const QByteArrayView coding = trimOws(comma < 0 ? rest : rest.first(comma));
+            rest = comma < 0 ? QByteArrayView() : rest.sliced(comma + 1);
+            // RFC 9110 §5.6.1.2: a recipient MUST parse and ignore empty list elements.
+            if (coding.isEmpty())
+                continue;
+            const qsizetype semicolon = coding.indexOf(';');
+            const QByteArrayView name = trimOws(semicolon < 0 ? coding : coding.first(semicolon));
+            if (!isToken(name))
+                return fail(400, "invalid_transfer_encoding", QStringLiteral("The Transfer-Encoding is malformed."));
+            if (semicolon >= 0 && asciiEqualsIgnoreCase(name, "chunked"))
+                chunkedHasParameters = true;
+            names.append(name);
+        }
+    }
+    // RFC 9112 §6.3: "If a Transfer-Encoding header field is present in a request and the chunked
+    // transfer coding is not the final encoding, ... the server MUST respond with the 400".
+    if (names.isEmpty() || !asciiEqualsIgnoreCase(names.back(), "chunked"))
+        return fail(400, "chunked_not_final",
+            QStringLiteral("A request with Transfer-Encoding must end it with the chunked coding."));
+    // RFC 9112 §6.1: "A sender MUST NOT apply the chunked transfer coding more than once".
+    const auto chunkedCount = std::count_if(
+        names.cbegin(), names.cend(), [](QByteArrayView n) { return asciiEqualsIgnoreCase(n, "chunked"); });
+    if (chunkedCount > 1)
+        return fail(400, "chunked_repeated", QStringLiteral("The chunked transfer coding is applied more than once."));
+    // RFC 9112 §7: "The chunked coding does not define any parameters. Their presence SHOULD be
+    // treated as an error."
+    if (chunkedHasParameters)
+        return fail(
+            400, "invalid_transfer_encoding", QStringLiteral("The chunked transfer coding takes no parameters."));
+    // RFC 9112 §6.1: "A server that receives a request message with a transfer coding it does
+    // not understand SHOULD respond with 501". We decode chunked only (no gzip, no deflate).
+    if (names.size() > 1)
+        return fail(501, "transfer_coding_not_implemented",
+            QStringLiteral("Only the chunked transfer coding is supported; send the content without other codings."));
+    m_head.chunked = true;
+    return true;
+}
+
 bool RequestParser::finishHead()
 {
     const Headers &h = m_head.headers;
@@ -232,8 +382,8 @@ bool RequestParser::finishHead()
         // Transfer-Encoding in HTTP/1.0 means the framing is faulty.
         if (contentLengths > 0 || m_head.minorVersion == 0)
             return fail(400, "ambiguous_framing", QStringLiteral("The request has conflicting message framing."));
-        // RFC 9110 §15.5.12: 411 = the server refuses a request without a defined Content-Length.
-        return fail(411, "length_required", QStringLiteral("Request bodies must be sent with a Content-Length."));
+        if (!parseTransferEncoding())
+            return false;
     }
     if (contentLengths > 1) {
         // RFC 9112 §6.3: differing lengths are unrecoverable; identical ones are refused as well.
@@ -274,6 +424,181 @@ bool RequestParser::finishHead()
     m_head.expectContinue = expect.size() == 1 && m_head.minorVersion == 1;
 
     m_state = State::Complete;
+    return true;
+}
+
+ChunkedBodyParser::ChunkedBodyParser(const HttpLimits &limits) : m_limits(limits) { }
+
+void ChunkedBodyParser::reset()
+{
+    *this = ChunkedBodyParser(m_limits);
+}
+
+bool ChunkedBodyParser::fail(int status, const char *code, QString message)
+{
+    m_state = State::Failed;
+    m_failure = ParseFailure { status, QString::fromLatin1(code), std::move(message) };
+    return false;
+}
+
+ChunkedBodyParser::State ChunkedBodyParser::feed(QByteArrayView data, qsizetype *consumed, QByteArray *body)
+{
+    *consumed = 0;
+    if (m_state != State::NeedMore)
+        return m_state;
+    qsizetype pos = 0;
+    while (pos < data.size() && m_state == State::NeedMore) {
+        if (m_phase == Phase::Data) {
+            // The size was checked against the cap when it was declared: this never exceeds it.
+            const qsizetype take = qsizetype(qMin<qint64>(m_remaining, data.size() - pos));
+            body->append(data.sliced(pos, take));
+            pos += take;
+            m_remaining -= take;
+            if (m_remaining == 0)
+                m_phase = Phase::DataCr;
+            continue;
+        }
+        const uchar c = uchar(data[pos++]);
+        bool ok = true;
+        switch (m_phase) {
+        case Phase::Size:
+        case Phase::Extension:
+        case Phase::SizeLineLf:
+            ok = feedSizeLine(c);
+            break;
+        case Phase::DataCr:
+            // chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF
+            if (c == '\r')
+                m_phase = Phase::DataLf;
+            else
+                ok = fail(400, "invalid_chunk", QStringLiteral("A chunk is longer than its declared size."));
+            break;
+        case Phase::DataLf:
+            if (c == '\n')
+                m_phase = Phase::Size;
+            else
+                ok = fail(400, "bare_cr", QStringLiteral("The request contains a bare CR."));
+            break;
+        case Phase::Trailer:
+            ok = feedTrailer(c);
+            break;
+        case Phase::Data:
+            break;
+        }
+        if (!ok)
+            break;
+    }
+    *consumed = pos;
+    return m_state;
+}
+
+bool ChunkedBodyParser::feedSizeLine(uchar c)
+{
+    if (++m_lineBytes > m_limits.maxChunkLineBytes)
+        return fail(400, "chunk_line_too_long",
+            QStringLiteral("A chunk-size line is longer than %1 bytes.").arg(m_limits.maxChunkLineBytes));
+    switch (m_phase) {
+    case Phase::Size:
+        if (isHexDigit(c)) {
+            // RFC 9112 §7.1: "Recipients MUST anticipate potentially large hexadecimal numerals and
+            // prevent parsing errors due to integer conversion overflows". The cap decides while
+            // the digits arrive: size * 16 + digit > room, evaluated without overflow.
+            const int digit = hexValue(c);
+            const qint64 room = m_limits.maxBodyBytes - m_declared;
+            if (room < digit || m_chunkSize > (room - digit) / 16)
+                return fail(413, "body_too_large",
+                    QStringLiteral("The request body is larger than %1 bytes.").arg(m_limits.maxBodyBytes));
+            m_chunkSize = m_chunkSize * 16 + digit;
+            ++m_sizeDigits;
+            return true;
+        }
+        // chunk-size = 1*HEXDIG: no whitespace, sign or "0x" before it.
+        if (m_sizeDigits == 0)
+            return fail(400, "invalid_chunk_size", QStringLiteral("A chunk size must be hexadecimal digits."));
+        if (c == '\r') {
+            m_phase = Phase::SizeLineLf;
+            return true;
+        }
+        if (c != ';' && !isOws(char(c))) {
+            if (c == '\n')
+                return fail(400, "bare_lf", QStringLiteral("Chunk lines must end with CRLF."));
+            return fail(400, "invalid_chunk_size", QStringLiteral("A chunk size must be hexadecimal digits."));
+        }
+        m_phase = Phase::Extension;
+        [[fallthrough]];
+    case Phase::Extension:
+        if (c == '\r') {
+            m_phase = Phase::SizeLineLf;
+            return true;
+        }
+        if (c == '\n')
+            return fail(400, "bare_lf", QStringLiteral("Chunk lines must end with CRLF."));
+        // No control byte but HTAB can occur anywhere in chunk-ext: refuse it at once.
+        if ((c < 0x20 && c != '\t') || c == 0x7F)
+            return fail(400, "invalid_chunk_extension", QStringLiteral("A chunk extension is malformed."));
+        if (++m_extensionBytes > m_limits.maxChunkExtensionBytes)
+            return fail(400, "chunk_extensions_too_large",
+                QStringLiteral("The chunk extensions are longer than %1 bytes in total.")
+                    .arg(m_limits.maxChunkExtensionBytes));
+        m_line.append(char(c));
+        return true;
+    case Phase::SizeLineLf:
+        if (c != '\n')
+            return fail(400, "bare_cr", QStringLiteral("The request contains a bare CR."));
+        return endSizeLine();
+    default:
+        return true;
+    }
+}
+
+bool ChunkedBodyParser::endSizeLine()
+{
+    // RFC 9112 §7.1.1: "A recipient MUST ignore unrecognized chunk extensions" -- once parsed.
+    if (!m_line.isEmpty() && !isChunkExtension(m_line))
+        return fail(400, "invalid_chunk_extension", QStringLiteral("A chunk extension is malformed."));
+    m_line.clear();
+    m_lineBytes = 0;
+    m_sizeDigits = 0;
+    if (m_chunkSize == 0) {
+        // last-chunk = 1*("0") [ chunk-ext ] CRLF, then the trailer section.
+        m_phase = Phase::Trailer;
+        return true;
+    }
+    m_declared += m_chunkSize;
+    m_remaining = m_chunkSize;
+    m_chunkSize = 0;
+    m_phase = Phase::Data;
+    return true;
+}
+
+bool ChunkedBodyParser::feedTrailer(uchar c)
+{
+    m_line.append(char(c));
+    // The final CRLF is not part of the trailer fields; the line stays bounded either way.
+    const bool finalLine = m_line == "\r" || m_line == "\r\n";
+    if (!finalLine && m_trailerBytes + m_line.size() > m_limits.maxTrailerBytes)
+        return fail(431, "trailer_too_large",
+            QStringLiteral("The trailer fields are larger than %1 bytes.").arg(m_limits.maxTrailerBytes));
+    if (c != '\n')
+        return true;
+    QByteArrayView line(m_line);
+    line.chop(1);
+    if (line.isEmpty() || line.back() != '\r')
+        return fail(400, "bare_lf", QStringLiteral("Chunk lines must end with CRLF."));
+    line.chop(1);
+    if (line.contains('\r'))
+        return fail(400, "bare_cr", QStringLiteral("The request contains a bare CR."));
+    if (line.isEmpty()) {
+        m_line.clear();
+        m_state = State::Complete;
+        return true;
+    }
+    // RFC 9112 §7.1.2: a recipient "MAY selectively retain or discard the received trailer
+    // fields". Checked like a header field, then discarded: nothing may smuggle a field in.
+    if (!isFieldLine(line))
+        return fail(400, "invalid_trailer", QStringLiteral("A trailer field is malformed."));
+    m_trailerBytes += m_line.size();
+    m_line.clear();
     return true;
 }
 

@@ -131,6 +131,88 @@ private Q_SLOTS:
         QCOMPARE(h.calls.value("POST /token"), 1);
     }
 
+    // security-cases B1 for chunked bodies: the declared chunk size alone is enough for 413.
+    void testChunked_oversizeAnsweredBeforeData()
+    {
+        Harness h;
+        const QByteArray head = "POST /register HTTP/1.1\r\nHost: " + h.hostPort()
+            + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+        {
+            RawClient client;
+            QVERIFY(client.connectTo(h.port()));
+            QElapsedTimer timer;
+            timer.start();
+            // 2^40 bytes declared; not one data byte, not even the CRLF of the size line.
+            const auto reply = client.exchange(head + "10000000000");
+            QVERIFY(reply);
+            QCOMPARE(reply->status, 413);
+            QCOMPARE(reply->header("Connection"), QByteArray("close"));
+            QVERIFY2(timer.elapsed() < 500, qPrintable(QString::number(timer.elapsed())));
+            QVERIFY(client.waitClosed());
+        }
+        {
+            // The sizes add up: 0x8000 + 0x8001 is one byte over 64 KiB, refused before the second chunk's data.
+            RawClient client;
+            QVERIFY(client.connectTo(h.port()));
+            const auto reply = client.exchange(head + "8000\r\n" + QByteArray(0x8000, '[') + "\r\n8001\r\n");
+            QVERIFY(reply);
+            QCOMPARE(reply->status, 413);
+            QVERIFY(client.waitClosed());
+        }
+        QCOMPARE(h.totalCalls(), 0);
+    }
+
+    // A chunked upload that never ends: 413 at the cap, then the bounded linger resets the
+    // connection; memory stays flat however much the client pushes.
+    void testChunked_hugeUploadKeepsMemoryFlat()
+    {
+        Harness h;
+        const qint64 before = residentKiB();
+        QVERIFY(before > 0);
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        QVERIFY(fd >= 0);
+        sockaddr_in addr {};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(h.port());
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        QVERIFY(::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0 || errno == EINPROGRESS);
+        pollfd pfd { fd, POLLOUT, 0 };
+        QTRY_VERIFY(::poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLOUT));
+        const QByteArray head = "POST /register HTTP/1.1\r\nHost: " + h.hostPort()
+            + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+        QCOMPARE(::send(fd, head.constData(), size_t(head.size()), MSG_NOSIGNAL), ssize_t(head.size()));
+        // 4 KiB chunks, each within the cap; together far beyond it.
+        const QByteArray chunk = "1000\r\n" + QByteArray(4096, '[') + "\r\n";
+        QByteArray received;
+        qint64 sent = 0;
+        bool reset = false;
+        QElapsedTimer timer;
+        timer.start();
+        char buffer[4096];
+        while (sent < 200LL * 1024 * 1024 && !reset && timer.elapsed() < 20000) {
+            const ssize_t got = ::recv(fd, buffer, sizeof buffer, 0);
+            if (got > 0)
+                received.append(buffer, got);
+            else if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+                reset = true;
+            const ssize_t n = ::send(fd, chunk.constData(), size_t(chunk.size()), MSG_NOSIGNAL);
+            if (n > 0)
+                sent += n;
+            else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+                reset = true;
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 1);
+        }
+        ::close(fd);
+        QVERIFY2(received.startsWith("HTTP/1.1 413 "), received.left(40).constData());
+        QVERIFY2(reset, "the server never reset the connection");
+        QVERIFY2(sent < 64LL * 1024 * 1024, qPrintable(QString::number(sent)));
+        QTRY_COMPARE(h.server.connectionCount(), 0);
+        const qint64 after = residentKiB();
+        qInfo("chunked: %lld bytes pushed before the reset; RSS %lld KiB -> %lld KiB", sent, before, after);
+        QVERIFY2(after - before < 16 * 1024, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(after - before)));
+        QCOMPARE(h.totalCalls(), 0);
+    }
+
     void testHeadLimitsOverSocket()
     {
         Harness h;
@@ -203,6 +285,30 @@ private Q_SLOTS:
         QVERIFY(reply);
         QCOMPARE(reply->status, 408);
         QVERIFY(timer.elapsed() >= 250);
+        QVERIFY(client.waitClosed());
+        QCOMPARE(h.totalCalls(), 0);
+    }
+
+    // The body timeout covers the whole chunked body: a chunk now and then does not extend it.
+    void testChunked_bodyTimeout()
+    {
+        HttpLimits limits = shortLimits();
+        limits.bodyTimeoutMs = 400;
+        Harness h(limits);
+        RawClient client;
+        QVERIFY(client.connectTo(h.port()));
+        QElapsedTimer timer;
+        timer.start();
+        client.send("POST /token HTTP/1.1\r\nHost: " + h.hostPort()
+            + "\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n");
+        QTimer dribble;
+        QObject::connect(&dribble, &QTimer::timeout, [&] { client.send("1\r\na\r\n"); });
+        dribble.start(50);
+        const auto reply = client.readReply(3000);
+        dribble.stop();
+        QVERIFY(reply);
+        QCOMPARE(reply->status, 408);
+        QVERIFY2(timer.elapsed() >= 350 && timer.elapsed() < 1500, qPrintable(QString::number(timer.elapsed())));
         QVERIFY(client.waitClosed());
         QCOMPARE(h.totalCalls(), 0);
     }

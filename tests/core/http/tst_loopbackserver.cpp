@@ -542,10 +542,35 @@ private Q_SLOTS:
             << QByteArray("POST /token HTTP/1.1\r\nHost: %H\r\nContent-Type: "
                           "application/x-www-form-urlencoded\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde")
             << 400;
-        QTest::newRow("TE chunked") << QByteArray(
+        // RFC 9112 §6.1 / §6.3: only exactly chunked frames a request body.
+        QTest::newRow("TE chunked, gzip") << QByteArray(
             "POST /token HTTP/1.1\r\nHost: %H\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: "
-            "chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
-                                    << 411;
+            "chunked, gzip\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+                                          << 400;
+        QTest::newRow("TE gzip, chunked") << QByteArray(
+            "POST /token HTTP/1.1\r\nHost: %H\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: "
+            "gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+                                          << 501;
+        QTest::newRow("TE chunked twice") << QByteArray(
+            "POST /token HTTP/1.1\r\nHost: %H\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: "
+            "chunked\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+                                          << 400;
+        // A malformed chunked body: the handler never runs.
+        QTest::newRow("chunk size 0x3") << QByteArray(
+            "POST /token HTTP/1.1\r\nHost: %H\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: "
+            "chunked\r\n\r\n0x3\r\nabc\r\n0\r\n\r\n")
+                                        << 400;
+        QTest::newRow("chunk bare LF") << QByteArray(
+            "POST /token HTTP/1.1\r\nHost: %H\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: "
+            "chunked\r\n\r\n3\nabc\r\n0\r\n\r\n")
+                                       << 400;
+        QTest::newRow("chunk longer than declared") << QByteArray(
+            "POST /token HTTP/1.1\r\nHost: %H\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: "
+            "chunked\r\n\r\n3\r\nabcd\r\n0\r\n\r\n") << 400;
+        QTest::newRow("trailer without colon") << QByteArray(
+            "POST /token HTTP/1.1\r\nHost: %H\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: "
+            "chunked\r\n\r\n3\r\nabc\r\n0\r\nGET /ok HTTP/1.1\r\n\r\n")
+                                               << 400;
         QTest::newRow("obs-fold") << QByteArray(
             "POST /token HTTP/1.1\r\nHost: %H\r\nContent-Type: application/x-www-form-urlencoded\r\nX-A: a\r\n  "
             "b\r\nContent-Length: 3\r\n\r\nabc")
@@ -654,6 +679,154 @@ private Q_SLOTS:
             statuses.append(reply->status);
         }
         QCOMPARE(statuses, (QList<int> { 200, 200, 201 }));
+    }
+
+    // ---- Chunked request bodies (RFC 9112 §7.1) ----------------------------------------------
+
+    void testChunked_bodyReachesHandler()
+    {
+        Harness h;
+        RawClient client;
+        QVERIFY(client.connectTo(h.port()));
+        // The head and each chunk arrive separately, as a streaming client sends them.
+        const QList<QByteArray> pieces = { "POST /token HTTP/1.1\r\nHost: " + h.hostPort()
+                + "\r\nContent-Type: " + FormType + "\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "18\r\ngrant_type=", "refresh_token\r\n", "0F;note=\"no meaning\"\r\n&refresh_token=\r\n", "2\r\nrt",
+            "\r\n0\r\nX-Trailer: dropped\r\n", "\r\n" };
+        for (const QByteArray &piece : pieces) {
+            QCOMPARE(h.totalCalls(), 0);
+            client.send(piece);
+            QTest::qWait(20);
+        }
+        auto reply = client.readReply();
+        QVERIFY(reply);
+        QCOMPARE(reply->status, 200);
+        QVERIFY(!reply->hasHeader("Connection"));
+        QVERIFY(h.lastRequest);
+        // The handler sees the decoded body, exactly as if it had come with a Content-Length.
+        QCOMPARE(h.lastRequest->body, QByteArray("grant_type=refresh_token&refresh_token=rt"));
+        QCOMPARE(h.lastRequest->bodyForm()->value(u"refresh_token"), std::optional<QString>(QStringLiteral("rt")));
+        QCOMPARE(h.lastRequest->headers.value("transfer-encoding"), QByteArray("chunked"));
+        QVERIFY(!h.lastRequest->headers.contains("x-trailer"));
+        // Keep-alive: the next request on the connection, with a Content-Length, is served.
+        reply = client.exchange(postRequest("/token", h.port(), FormType, "a=b"));
+        QVERIFY(reply);
+        QCOMPARE(reply->status, 200);
+        QCOMPARE(h.lastRequest->body, QByteArray("a=b"));
+        // Pipelined chunked requests, in one write, each with exactly its own body.
+        const QByteArray chunkedPost = "POST /token HTTP/1.1\r\nHost: " + h.hostPort() + "\r\nContent-Type: " + FormType
+            + "\r\nTransfer-Encoding: chunked\r\n\r\n";
+        client.send(chunkedPost + "3\r\nn=1\r\n0\r\n\r\n" + chunkedPost + "3\r\nn=2\r\n0\r\n\r\n"
+            + withHost("GET /ok HTTP/1.1", h.hostPort()));
+        QList<int> statuses;
+        for (int i = 0; i < 3; ++i) {
+            reply = client.readReply();
+            QVERIFY(reply);
+            statuses.append(reply->status);
+        }
+        QCOMPARE(statuses, (QList<int> { 200, 200, 200 }));
+        QCOMPARE(h.lastRequest->body, QByteArray("n=2"));
+        QCOMPARE(h.calls.value("POST /token"), 4);
+        QCOMPARE(h.calls.value("GET /ok"), 1);
+        QVERIFY(!client.isClosed());
+    }
+
+    void testChunked_emptyAndAtLimit()
+    {
+        Harness h;
+        const qint64 limit = h.server.limits().maxBodyBytes;
+        const QByteArray head = "POST /token HTTP/1.1\r\nHost: " + h.hostPort() + "\r\nContent-Type: " + FormType
+            + "\r\nTransfer-Encoding: chunked\r\n\r\n";
+        RawClient client;
+        QVERIFY(client.connectTo(h.port()));
+        auto reply = client.exchange(head + "0\r\n\r\n");
+        QVERIFY(reply);
+        QCOMPARE(reply->status, 200);
+        QVERIFY(h.lastRequest->body.isEmpty());
+        // Exactly the cap, in two chunks, is accepted; one byte more is 413.
+        const QByteArray half(limit / 2, 'x');
+        const QByteArray hex = QByteArray::number(limit / 2, 16);
+        reply = client.exchange(head + hex + "\r\n" + half + "\r\n" + hex + "\r\n" + half + "\r\n0\r\n\r\n");
+        QVERIFY(reply);
+        QCOMPARE(reply->status, 200);
+        QCOMPARE(h.lastRequest->body.size(), limit);
+        reply = client.exchange(head + hex + "\r\n" + half + "\r\n" + hex + "\r\n" + half + "\r\n1\r\n");
+        QVERIFY(reply);
+        QCOMPARE(reply->status, 413);
+        QCOMPARE(reply->header("Connection"), QByteArray("close"));
+        QCOMPARE(h.calls.value("POST /token"), 2);
+    }
+
+    // A gate that answers a chunked request itself never reads its body, so it must close:
+    // otherwise the unread body would be parsed as the next request (request smuggling, B7).
+    void testChunked_answeredByGateCloses_data()
+    {
+        QTest::addColumn<QByteArray>("head"); // %H = host:port
+        QTest::addColumn<int>("status");
+        QTest::newRow("415 wrong type") << QByteArray(
+            "POST /token HTTP/1.1\r\nHost: %H\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n")
+                                        << 415;
+        QTest::newRow("404 unknown path")
+            << QByteArray("POST /nothing HTTP/1.1\r\nHost: %H\r\nTransfer-Encoding: chunked\r\n\r\n") << 404;
+        QTest::newRow("421 bad host") << QByteArray(
+            "POST /token HTTP/1.1\r\nHost: evil.example\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n")
+                                      << 421;
+        QTest::newRow("405 wrong method")
+            << QByteArray("PUT /token HTTP/1.1\r\nHost: %H\r\nTransfer-Encoding: chunked\r\n\r\n") << 405;
+        // Preflights are answered without a handler and would otherwise keep the connection open.
+        QTest::newRow("204 plain OPTIONS")
+            << QByteArray("OPTIONS /mcp HTTP/1.1\r\nHost: %H\r\nTransfer-Encoding: chunked\r\n\r\n") << 204;
+        QTest::newRow("204 allowed preflight")
+            << QByteArray("OPTIONS /mcp HTTP/1.1\r\nHost: %H\r\nOrigin: http://localhost:6274\r\n"
+                          "Access-Control-Request-Method: POST\r\nTransfer-Encoding: chunked\r\n\r\n")
+            << 204;
+    }
+
+    void testChunked_answeredByGateCloses()
+    {
+        QFETCH(QByteArray, head);
+        QFETCH(int, status);
+        Harness h;
+        head.replace("%H", h.hostPort());
+        RawClient client;
+        QVERIFY(client.connectTo(h.port()));
+        // The "body" is a complete request: if it were parsed, /ok would be called.
+        const auto reply = client.exchange(head + withHost("GET /ok HTTP/1.1", h.hostPort()));
+        QVERIFY(reply);
+        QCOMPARE(reply->status, status);
+        QCOMPARE(reply->header("Connection"), QByteArray("close"));
+        QVERIFY(client.waitClosed());
+        QVERIFY(!client.pending().contains("HTTP/1.1"));
+        QCOMPARE(h.totalCalls(), 0);
+    }
+
+    void testChunked_expectContinue()
+    {
+        Harness h;
+        RawClient client;
+        QVERIFY(client.connectTo(h.port()));
+        client.send("POST /token HTTP/1.1\r\nHost: " + h.hostPort() + "\r\nContent-Type: " + FormType
+            + "\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n");
+        const auto interim = client.readReply();
+        QVERIFY(interim);
+        QCOMPARE(interim->status, 100);
+        QCOMPARE(h.totalCalls(), 0);
+        client.send("3\r\na=b\r\n0\r\n\r\n");
+        const auto reply = client.readReply();
+        QVERIFY(reply);
+        QCOMPARE(reply->status, 200);
+        QCOMPARE(h.lastRequest->body, QByteArray("a=b"));
+        // Refused by a gate: the final status instead of 100, and the connection closes.
+        RawClient refused;
+        QVERIFY(refused.connectTo(h.port()));
+        const auto final = refused.exchange("POST /token HTTP/1.1\r\nHost: " + h.hostPort()
+            + "\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n");
+        QVERIFY(final);
+        QCOMPARE(final->status, 415);
+        QCOMPARE(final->header("Connection"), QByteArray("close"));
+        QVERIFY(refused.waitClosed());
+        QCOMPARE(h.calls.value("POST /token"), 1);
     }
 
     void testConnectionCloseAndHttp10()
@@ -1108,6 +1281,38 @@ private Q_SLOTS:
         big.flush();
         out = run(
             { QStringLiteral("--data-binary"), QLatin1Char('@') + big.fileName(), base + QStringLiteral("/token") });
+        QVERIFY2(out.endsWith("\n413"), out.constData());
+        QCOMPARE(h.calls.value("POST /token"), 1);
+    }
+
+    // curl -T - uploads stdin with Transfer-Encoding: chunked (and Expect: 100-continue).
+    void testChunked_curlUploadFromStdin()
+    {
+        const QString curl = QStandardPaths::findExecutable(QStringLiteral("curl"));
+        if (curl.isEmpty())
+            QSKIP("curl is not installed");
+        Harness h;
+        auto run = [&](const QByteArray &input) {
+            QProcess p;
+            p.start(curl,
+                { QStringLiteral("-sS"), QStringLiteral("-o"), QStringLiteral("-"), QStringLiteral("-w"),
+                    QStringLiteral("\n%{http_code}"), QStringLiteral("-X"), QStringLiteral("POST"),
+                    QStringLiteral("-H"), QStringLiteral("Content-Type: application/x-www-form-urlencoded"),
+                    QStringLiteral("-T"), QStringLiteral("-"),
+                    QStringLiteral("http://127.0.0.1:%1/token").arg(h.port()) });
+            p.write(input);
+            p.closeWriteChannel();
+            if (!QTest::qWaitFor([&] { return p.state() == QProcess::NotRunning; }, 10000))
+                return QByteArray("timeout");
+            return p.readAllStandardOutput();
+        };
+        QByteArray out = run("grant_type=authorization_code&code=x");
+        QVERIFY2(out.endsWith("\n200"), out.constData());
+        QCOMPARE(h.lastRequest->body, QByteArray("grant_type=authorization_code&code=x"));
+        QCOMPARE(h.lastRequest->headers.value("transfer-encoding"), QByteArray("chunked"));
+        QVERIFY(!h.lastRequest->headers.contains("content-length"));
+        // 1 MiB on stdin: 413 once the chunk sizes pass the cap, and the handler never runs.
+        out = run(QByteArray(1024 * 1024, 'a'));
         QVERIFY2(out.endsWith("\n413"), out.constData());
         QCOMPARE(h.calls.value("POST /token"), 1);
     }

@@ -83,10 +83,9 @@ private Q_SLOTS:
                                 << QStringLiteral("invalid_content_length");
         QTest::newRow("CL empty") << ("POST /token HTTP/1.1\r\n" + host + "Content-Length:\r\n\r\n") << 400
                                   << QStringLiteral("invalid_content_length");
-        QTest::newRow("TE chunked alone") << ("POST /token HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n")
-                                          << 411 << QStringLiteral("length_required");
+        // RFC 9112 §6.3: chunked must be the final coding of a request, else 400.
         QTest::newRow("TE identity") << ("POST /token HTTP/1.1\r\n" + host + "Transfer-Encoding: identity\r\n\r\n")
-                                     << 411 << QStringLiteral("length_required");
+                                     << 400 << QStringLiteral("chunked_not_final");
         QTest::newRow("TE on HTTP/1.0") << ("POST /token HTTP/1.0\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n")
                                         << 400 << QStringLiteral("ambiguous_framing");
         // security-cases B1: the declared length alone decides, before any body byte.
@@ -359,6 +358,111 @@ private Q_SLOTS:
         QVERIFY(parser.head().expectContinue);
     }
 
+    // RFC 9112 §6.1 / §6.3 / §7: which Transfer-Encoding values frame a request.
+    void testChunked_transferEncodingRefused_data()
+    {
+        QTest::addColumn<QByteArray>("fields");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("code");
+        QTest::newRow("gzip alone") << QByteArray("Transfer-Encoding: gzip\r\n") << 400
+                                    << QStringLiteral("chunked_not_final");
+        QTest::newRow("chunked, gzip") << QByteArray("Transfer-Encoding: chunked, gzip\r\n") << 400
+                                       << QStringLiteral("chunked_not_final");
+        QTest::newRow("chunked then gzip field")
+            << QByteArray("Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n") << 400
+            << QStringLiteral("chunked_not_final");
+        QTest::newRow("empty") << QByteArray("Transfer-Encoding:\r\n") << 400 << QStringLiteral("chunked_not_final");
+        QTest::newRow("only commas") << QByteArray("Transfer-Encoding: , ,\r\n") << 400
+                                     << QStringLiteral("chunked_not_final");
+        QTest::newRow("chunked twice") << QByteArray("Transfer-Encoding: chunked, chunked\r\n") << 400
+                                       << QStringLiteral("chunked_repeated");
+        QTest::newRow("chunked in two fields")
+            << QByteArray("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n") << 400
+            << QStringLiteral("chunked_repeated");
+        QTest::newRow("chunked, gzip, chunked")
+            << QByteArray("Transfer-Encoding: chunked, gzip, chunked\r\n") << 400 << QStringLiteral("chunked_repeated");
+        QTest::newRow("chunked with parameter")
+            << QByteArray("Transfer-Encoding: chunked;q=1\r\n") << 400 << QStringLiteral("invalid_transfer_encoding");
+        QTest::newRow("not a token") << QByteArray("Transfer-Encoding: \"chunked\"\r\n") << 400
+                                     << QStringLiteral("invalid_transfer_encoding");
+        QTest::newRow("space inside") << QByteArray("Transfer-Encoding: chun ked\r\n") << 400
+                                      << QStringLiteral("invalid_transfer_encoding");
+        QTest::newRow("chunked-x") << QByteArray("Transfer-Encoding: chunked-x\r\n") << 400
+                                   << QStringLiteral("chunked_not_final");
+        // Chunked is final, so the framing is clear, but we decode no other coding.
+        QTest::newRow("gzip, chunked") << QByteArray("Transfer-Encoding: gzip, chunked\r\n") << 501
+                                       << QStringLiteral("transfer_coding_not_implemented");
+        QTest::newRow("gzip field, chunked field")
+            << QByteArray("Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n") << 501
+            << QStringLiteral("transfer_coding_not_implemented");
+        QTest::newRow("identity, chunked") << QByteArray("Transfer-Encoding: identity, chunked\r\n") << 501
+                                           << QStringLiteral("transfer_coding_not_implemented");
+        // Content-Length with any Transfer-Encoding stays ambiguous (§6.3, B7).
+        QTest::newRow("CL and TE gzip, chunked")
+            << QByteArray("Content-Length: 3\r\nTransfer-Encoding: gzip, chunked\r\n") << 400
+            << QStringLiteral("ambiguous_framing");
+        QTest::newRow("CL 0 and TE") << QByteArray("Transfer-Encoding: chunked\r\nContent-Length: 0\r\n") << 400
+                                     << QStringLiteral("ambiguous_framing");
+    }
+
+    void testChunked_transferEncodingRefused()
+    {
+        QFETCH(QByteArray, fields);
+        QFETCH(int, status);
+        QFETCH(QString, code);
+        const QByteArray input = "POST /token HTTP/1.1\r\nHost: h\r\n" + fields + "\r\n";
+        for (const Outcome &o : { parseAll(input), parseByteByByte(input) }) {
+            QCOMPARE(o.state, RequestParser::State::Failed);
+            QCOMPARE(o.status, status);
+            QCOMPARE(o.code, code);
+        }
+    }
+
+    void testChunked_transferEncodingAccepted_data()
+    {
+        QTest::addColumn<QByteArray>("fields");
+        QTest::newRow("chunked") << QByteArray("Transfer-Encoding: chunked\r\n");
+        // RFC 9112 §7: coding names are case-insensitive.
+        QTest::newRow("Chunked") << QByteArray("transfer-encoding: Chunked\r\n");
+        QTest::newRow("CHUNKED") << QByteArray("Transfer-Encoding: CHUNKED\r\n");
+        QTest::newRow("OWS") << QByteArray("Transfer-Encoding: \t chunked \t\r\n");
+        // RFC 9110 §5.6.1.2: empty list elements are ignored.
+        QTest::newRow("empty elements") << QByteArray("Transfer-Encoding: , chunked ,\r\n");
+        QTest::newRow("empty field first") << QByteArray("Transfer-Encoding:\r\nTransfer-Encoding: chunked\r\n");
+        QTest::newRow("with Expect") << QByteArray("Expect: 100-continue\r\nTransfer-Encoding: chunked\r\n");
+    }
+
+    void testChunked_transferEncodingAccepted()
+    {
+        QFETCH(QByteArray, fields);
+        const QByteArray input = "POST /token HTTP/1.1\r\nHost: h\r\n" + fields + "\r\n5\r\nabcde\r\n0\r\n\r\n";
+        for (bool byteByByte : { false, true }) {
+            RequestParser parser(smallLimits());
+            qsizetype consumed = 0;
+            if (byteByByte) {
+                for (qsizetype i = 0; i < input.size() && parser.state() == RequestParser::State::NeedMore; ++i) {
+                    qsizetype c = 0;
+                    parser.feed(QByteArrayView(input).sliced(i, 1), &c);
+                    consumed += c;
+                }
+            } else {
+                parser.feed(input, &consumed);
+            }
+            QCOMPARE(parser.state(), RequestParser::State::Complete);
+            QVERIFY(parser.head().chunked);
+            QCOMPARE(parser.head().contentLength, qint64(0));
+            QCOMPARE(parser.head().expectContinue, fields.contains("Expect"));
+            // The chunked body is left for ChunkedBodyParser.
+            QCOMPARE(consumed, input.indexOf("\r\n\r\n") + 4);
+        }
+        // A Content-Length body is not chunked.
+        RequestParser plain(smallLimits());
+        qsizetype consumed = 0;
+        plain.feed("POST /token HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\n\r\n", &consumed);
+        QCOMPARE(plain.state(), RequestParser::State::Complete);
+        QVERIFY(!plain.head().chunked);
+    }
+
     void testLimitsValidate()
     {
         QVERIFY(HttpLimits {}.validate().ok());
@@ -368,6 +472,12 @@ private Q_SLOTS:
         HttpLimits zero;
         zero.maxConnections = 0;
         QVERIFY(!zero.validate().ok());
+        for (int HttpLimits::*limit :
+            { &HttpLimits::maxChunkLineBytes, &HttpLimits::maxChunkExtensionBytes, &HttpLimits::maxTrailerBytes }) {
+            HttpLimits chunk;
+            chunk.*limit = 0;
+            QCOMPARE(chunk.validate().error().code, QStringLiteral("invalid_limits"));
+        }
     }
 };
 
