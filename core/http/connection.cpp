@@ -102,17 +102,25 @@ void Connection::process()
     }
 }
 
-bool Connection::readHead()
+QByteArray Connection::peekInput() const
 {
+    // Peek, not read: the parser says how much was its own, the rest stays for the next request.
     const qint64 available = m_socket->bytesAvailable();
     if (available <= 0)
-        return false;
+        return {};
     QByteArray chunk(qMin(available, ChunkBytes), Qt::Uninitialized);
     const qint64 peeked = m_socket->peek(chunk.data(), chunk.size());
-    if (peeked <= 0)
+    chunk.truncate(qMax<qint64>(peeked, 0));
+    return chunk;
+}
+
+bool Connection::readHead()
+{
+    const QByteArray chunk = peekInput();
+    if (chunk.isEmpty())
         return false;
     qsizetype consumed = 0;
-    const RequestParser::State state = m_parser.feed(QByteArrayView(chunk.constData(), peeked), &consumed);
+    const RequestParser::State state = m_parser.feed(chunk, &consumed);
     m_socket->skip(consumed);
     switch (state) {
     case RequestParser::State::NeedMore:
@@ -146,16 +154,11 @@ bool Connection::readBody()
 
 bool Connection::readChunkedBody()
 {
-    const qint64 available = m_socket->bytesAvailable();
-    if (available <= 0)
-        return false;
-    QByteArray chunk(qMin(available, ChunkBytes), Qt::Uninitialized);
-    const qint64 peeked = m_socket->peek(chunk.data(), chunk.size());
-    if (peeked <= 0)
+    const QByteArray chunk = peekInput();
+    if (chunk.isEmpty())
         return false;
     qsizetype consumed = 0;
-    const RequestParser::State state
-        = m_chunkedParser.feed(QByteArrayView(chunk.constData(), peeked), &consumed, &m_body);
+    const RequestParser::State state = m_chunkedParser.feed(chunk, &consumed, &m_body);
     // Only the body's bytes: a pipelined request after it stays in the socket buffer.
     m_socket->skip(consumed);
     switch (state) {

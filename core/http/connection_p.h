@@ -82,6 +82,7 @@ Q_SIGNALS:
 private:
     void process();
     void queueProcess();
+    [[nodiscard]] QByteArray peekInput() const;
     bool readHead();
     bool readBody();
     bool readChunkedBody();

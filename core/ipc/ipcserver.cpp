@@ -397,10 +397,17 @@ void IpcServer::refuse(int fd, const Error &why, bool linger)
     m_lingerTimer->start();
 }
 
-void IpcServer::drainAndClose(int fd)
+bool IpcServer::drain(int fd)
 {
     char sink[4096];
-    for (int i = 0; i < 16 && ::recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0; ++i) { }
+    ssize_t n = 0;
+    for (int i = 0; i < 16 && (n = ::recv(fd, sink, sizeof sink, MSG_DONTWAIT)) > 0; ++i) { }
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+void IpcServer::drainAndClose(int fd)
+{
+    drain(fd);
     ::close(fd);
 }
 
@@ -408,11 +415,7 @@ void IpcServer::sweepLingering()
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (auto it = m_lingering.begin(); it != m_lingering.end();) {
-        char sink[4096];
-        ssize_t n;
-        for (int i = 0; i < 16 && (n = ::recv(it->fd, sink, sizeof sink, MSG_DONTWAIT)) > 0; ++i) { }
-        const bool peerDone = n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
-        if (peerDone || now >= it->closeAtMs) {
+        if (drain(it->fd) || now >= it->closeAtMs) {
             ::close(it->fd);
             it = m_lingering.erase(it);
         } else {

@@ -151,6 +151,8 @@ private:
     void acceptOne(int fd);
     /** @brief One error frame, then close; with @p linger after a bounded wait for the client's request. */
     void refuse(int fd, const Error &why, bool linger = true);
+    /** @brief Reads and discards what is waiting; true once the peer has closed. */
+    static bool drain(int fd);
     static void drainAndClose(int fd);
     void sweepLingering();
     void checkSocketFile();
