@@ -26,11 +26,21 @@ void printRequest(const Context &ctx, const QJsonObject &r)
         ctx.out << "  verified   metadata fetched from https://"
                 << who.value(QStringLiteral("verifiedDomain")).toString() << '\n';
     bool lookalike = false;
-    for (const QJsonValue &p : who.value(QStringLiteral("processChain")).toArray()) {
-        const QJsonObject o = p.toObject();
-        ctx.out << "  process    " << pathText(o.value(QStringLiteral("exe")).toString()) << " (pid "
-                << o.value(QStringLiteral("pid")).toInteger() << ")\n";
-        lookalike = lookalike || hasLookalikeSlash(o.value(QStringLiteral("exe")).toString());
+    const auto printChain = [&](const QJsonArray &chain, const char *label) {
+        for (const QJsonValue &p : chain) {
+            const QJsonObject o = p.toObject();
+            ctx.out << "  " << QString::fromLatin1(label).leftJustified(11)
+                    << pathText(o.value(QStringLiteral("exe")).toString()) << " (pid "
+                    << o.value(QStringLiteral("pid")).toInteger() << ")\n";
+            lookalike = lookalike || hasLookalikeSlash(o.value(QStringLiteral("exe")).toString());
+        }
+    };
+    printChain(who.value(QStringLiteral("processChain")).toArray(), "process");
+    // R5: identical requests merged into this one, and who is behind each of them.
+    if (const qint64 merged = r.value(QStringLiteral("merged")).toInteger(1); merged > 1) {
+        ctx.out << "  asked      " << merged << " times; one answer covers all of them (once: only the newest)\n";
+        for (const QJsonValue &c : r.value(QStringLiteral("mergedChains")).toArray())
+            printChain(c.toArray(), "also from");
     }
     if (lookalike)
         ctx.out << "  warning    " << kLookalikeWarning << '\n';

@@ -238,16 +238,27 @@ private:
             line("verified",
                 QStringLiteral("metadata fetched from https://")
                     + who.value(QStringLiteral("verifiedDomain")).toString());
-        bool first = true;
         bool lookalike = false;
-        for (const QJsonValue &v : who.value(QStringLiteral("processChain")).toArray()) {
-            const QJsonObject pr = v.toObject();
-            const QString exe = pr.value(QStringLiteral("exe")).toString();
-            line(first ? "process" : "",
-                Shown { pathText(exe).text + QStringLiteral(" (pid ")
-                    + QString::number(pr.value(QStringLiteral("pid")).toInteger()) + u')' });
-            first = false;
-            lookalike = lookalike || hasLookalikeSlash(exe);
+        const auto chainLines = [&](const QJsonArray &chain, const char *firstLabel) {
+            const char *label = firstLabel;
+            for (const QJsonValue &v : chain) {
+                const QJsonObject pr = v.toObject();
+                const QString exe = pr.value(QStringLiteral("exe")).toString();
+                line(label,
+                    Shown { pathText(exe).text + QStringLiteral(" (pid ")
+                        + QString::number(pr.value(QStringLiteral("pid")).toInteger()) + u')' });
+                label = "";
+                lookalike = lookalike || hasLookalikeSlash(exe);
+            }
+        };
+        chainLines(who.value(QStringLiteral("processChain")).toArray(), "process");
+        // R5: identical requests merged into this one, and who is behind each of them.
+        if (const qint64 merged = r.value(QStringLiteral("merged")).toInteger(1); merged > 1) {
+            line("asked",
+                Shown {
+                    QStringLiteral("%1 times; one answer covers all of them (once: only the newest)").arg(merged) });
+            for (const QJsonValue &c : r.value(QStringLiteral("mergedChains")).toArray())
+                chainLines(c.toArray(), "also from");
         }
         if (lookalike)
             line("warning", Shown { QString::fromLatin1(kLookalikeWarning) });

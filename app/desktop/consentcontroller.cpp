@@ -294,12 +294,14 @@ void ConsentController::tick()
         return;
     for (auto it = m_requests.begin(); it != m_requests.end(); ++it) {
         const std::optional<Consent::ConsentRequest> live = m_broker->find(it.key());
-        if (!live || live->mergedCount == it->mergedCount)
+        if (!live || (live->mergedCount == it->mergedCount && live->mergedChains.size() == it->mergedChains.size()))
             continue;
         it->mergedCount = live->mergedCount;
+        it->mergedChains = live->mergedChains;
         m_queue->setMergedCount(it.key(), live->mergedCount);
         if (it.key() == m_currentId) {
             m_current.mergedCount = live->mergedCount;
+            m_current.mergedChains = live->mergedChains;
             Q_EMIT mergedCountChanged();
         }
     }
@@ -407,14 +409,29 @@ QString ConsentController::clientKindLabel() const
     return kind;
 }
 
-QVariantList ConsentController::processChain() const
+namespace {
+QVariantList chainForQml(const QList<Consent::ProcessFact> &chain)
 {
     QVariantList out;
-    for (const Consent::ProcessFact &p : m_current.requester.processChain) {
+    for (const Consent::ProcessFact &p : chain) {
         // The prompt joins these into lines: a "\n" or a fake "/" in a path must stay visible as such.
         out.append(QVariantMap { { QStringLiteral("pid"), p.pid }, { QStringLiteral("exe"), displaySafePath(p.exe) },
             { QStringLiteral("comm"), displaySafe(p.comm) } });
     }
+    return out;
+}
+} // namespace
+
+QVariantList ConsentController::processChain() const
+{
+    return chainForQml(m_current.requester.processChain);
+}
+
+QVariantList ConsentController::mergedChains() const
+{
+    QVariantList out;
+    for (const QList<Consent::ProcessFact> &chain : m_current.mergedChains)
+        out.append(QVariant(chainForQml(chain)));
     return out;
 }
 

@@ -75,6 +75,8 @@ class ConsentController : public QObject
     Q_PROPERTY(QString resourceName READ resourceName NOTIFY currentChanged)
     Q_PROPERTY(QString resourceUri READ resourceUri NOTIFY currentChanged)
     Q_PROPERTY(int mergedCount READ mergedCount NOTIFY mergedCountChanged)
+    /** @brief R5: the process chain of each requester merged in after the first (lists of processChain maps). */
+    Q_PROPERTY(QVariantList mergedChains READ mergedChains NOTIFY mergedCountChanged)
     // Answering.
     Q_PROPERTY(QVariantList durations READ durations CONSTANT)
     Q_PROPERTY(QString defaultDuration READ defaultDuration NOTIFY currentChanged)
@@ -124,6 +126,7 @@ public:
     [[nodiscard]] QString resourceName() const;
     [[nodiscard]] QString resourceUri() const;
     [[nodiscard]] int mergedCount() const { return m_current.mergedCount; }
+    [[nodiscard]] QVariantList mergedChains() const;
     [[nodiscard]] QVariantList durations() const;
     [[nodiscard]] QString defaultDuration() const { return m_defaultDuration; }
     [[nodiscard]] int secondsLeft() const { return m_secondsLeft; }

@@ -136,6 +136,9 @@ Error LocalAccess::decisionError(const Consent::Decision &decision)
         return error("frozen", QStringLiteral("Tessera is frozen: every request is refused until you unfreeze it."));
     case O::Throttled:
         return error("throttled", QStringLiteral("Too many requests from this caller; try again later."));
+    case O::AnsweredOnceElsewhere:
+        return error("denied",
+            QStringLiteral("The request was approved once, for another identical request of this program; ask again."));
     }
     return error("denied", QStringLiteral("The request was not approved."));
 }
@@ -292,19 +295,20 @@ Status LocalAccess::ask(Consent::ConsentRequest request, Ipc::IpcConnection *con
     std::function<void(const Consent::Decision &)> decided)
 {
     Consent::ConsentBroker *broker = m_app.consentBroker();
-    auto submitted = broker->submit(std::move(request), std::move(decided));
+    auto submitted = broker->enqueue(std::move(request), std::move(decided));
     if (!submitted)
         return submitted.error();
-    // tessera-cli interrupted (Ctrl-C) or killed: nobody waits for the answer any more.
+    // tessera-cli interrupted (Ctrl-C) or killed: this requester no longer waits for the answer.
+    // Only this one: a twin merged into the same prompt keeps waiting (R5).
     if (connection) {
-        const QString id = *submitted;
+        const Consent::ConsentBroker::Ticket ticket = *submitted;
         // Tells tessera-cli that a person has to answer (it says so on a terminal).
         connection->send(QJsonObject { { QStringLiteral("event"), QStringLiteral("pending") },
-            { QStringLiteral("data"), QJsonObject { { QStringLiteral("id"), id } } } });
+            { QStringLiteral("data"), QJsonObject { { QStringLiteral("id"), ticket.id } } } });
         QPointer<Consent::ConsentBroker> guard(broker);
-        connect(connection, &Ipc::IpcConnection::closed, broker, [guard, id] {
+        connect(connection, &Ipc::IpcConnection::closed, broker, [guard, ticket] {
             if (guard)
-                guard->cancel(id);
+                guard->withdraw(ticket);
         });
     }
     return {};
@@ -428,22 +432,22 @@ Result<Store::Grant> LocalAccess::grantFor(
             return {};
         return m_app.authorizationServer()->grants().recordReceiver(g.id, file);
     };
-    // A merged twin of this request may have been approved a moment ago: use its grant.
-    const QStringList approved = Store::canonicalScopes(decision.scopes);
-    auto covering
-        = Store::GrantStore(*m_app.database()).findActiveCovering(clientId, r.resource.id, approved, nowSecs());
-    if (covering && covering->has_value() && (*covering)->duration == Consent::durationToString(decision.duration)) {
-        if (Status s = bind(**covering); !s)
-            return s.error();
-        return **covering;
-    }
-    auto grant
-        = m_app.authorizationServer()->grants().grantFromApproval(clientId, r.resource, approved, decision.duration,
+    // R5: one approval makes one grant, shared by every requester merged into its prompt.
+    OAuth::GrantService &grants = m_app.authorizationServer()->grants();
+    auto grant = grants.sharedGrant(decision, [&]() -> Result<Store::Grant> {
+        const QStringList approved = Store::canonicalScopes(decision.scopes);
+        auto made = grants.grantFromApproval(clientId, r.resource, approved, decision.duration,
             decision.decidedBy == QStringLiteral("cli") ? QStringLiteral("operator") : QStringLiteral("user"),
             decision.extendHeld);
+        if (!made)
+            return made.error();
+        // grantFromApproval returns what it wrote; reads fill in the joined names.
+        made->resourceUri = r.resource.uri;
+        made->resourceName = r.resource.name;
+        return made;
+    });
     if (!grant)
         return grant.error();
-    // grantFromApproval returns what it wrote; reads fill in the joined names.
     grant->resourceUri = r.resource.uri;
     grant->resourceName = r.resource.name;
     if (Status s = bind(*grant); !s)
@@ -715,11 +719,13 @@ void LocalAccess::exec(const CallerInfo &caller, const ExecParams &params, Ipc::
                   return refuse(self->notReady());
               const qint64 at = nowSecs();
               std::optional<Store::ExecGrant> eg;
-              // A merged twin of this request may have been approved a moment ago.
-              if (!pairs.isEmpty() && caller.comparableByPath)
-                  eg = Store::ExecGrantStore(*self->m_app.database())
-                           .findActive(clientId, params.command, pairs, at)
-                           .valueOr(std::nullopt);
+              // R5: a requester merged into the same prompt shares the exec grant its approval made.
+              if (const std::optional<QString> made = self->m_execGrantsMade.find(d.requestId, at)) {
+                  eg = Store::ExecGrantStore(*self->m_app.database()).find(*made).valueOr(std::nullopt);
+                  if (!eg || !eg->isActive(at))
+                      return refuse(error("grant_revoked",
+                          QStringLiteral("The permission this approval gave was revoked or has ended; ask again.")));
+              }
               if (!eg && !pairs.isEmpty() && d.duration != Consent::Duration::Once) {
                   auto id = Crypto::randomToken(16);
                   if (!id)
@@ -750,6 +756,7 @@ void LocalAccess::exec(const CallerInfo &caller, const ExecParams &params, Ipc::
                   if (Status s = tx->commit(); !s)
                       return refuse(s.error());
                   (void)Store::ClientStore(*self->m_app.database()).markConsented(clientId);
+                  self->m_execGrantsMade.remember(d.requestId, g.id, at);
                   eg = g;
               }
               std::optional<Store::Grant> approved;

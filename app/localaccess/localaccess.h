@@ -2,6 +2,7 @@
 #pragma once
 
 #include "common/result.h"
+#include "consent/approvalmemory.h"
 #include "consent/consentrequest.h"
 #include "localaccess/caller.h"
 #include "store/execgrantstore.h"
@@ -128,6 +129,7 @@ private:
     /** @brief The request's scope items; also leaves the held scopes' ends in m_lastHeldUntil (R10). */
     [[nodiscard]] QList<Consent::ScopeItem> scopeItems(const QString &clientId, const ResolvedResource &r);
     QMap<QString, std::optional<qint64>> m_lastHeldUntil;
+    Consent::ApprovalMemory m_execGrantsMade; ///< consent request -> the exec grant its approval made (R5)
     [[nodiscard]] Consent::Requester requester(const CallerInfo &caller, const Store::Client &client) const;
     /** @brief Submits @p request; cancels it when @p connection closes first. */
     [[nodiscard]] Status ask(Consent::ConsentRequest request, Ipc::IpcConnection *connection,
@@ -136,7 +138,7 @@ private:
     void deliverToken(const Store::Grant &grant, const QStringList &scopes, TokenDone done);
     void runNextDelivery(const QString &key);
     /**
-     * @brief The grant an approval leaves (or the one a merged twin request left a moment ago),
+     * @brief The grant an approval leaves, the same one for every requester merged into its prompt (R5),
      * bound to the caller executable's file (path, device, inode: grant_receivers) (R2).
      */
     [[nodiscard]] Result<Store::Grant> grantFor(const CallerInfo &caller, const QString &clientId,

@@ -36,8 +36,14 @@ QString mergeKeyOf(const ConsentRequest &r)
     scopes.sort();
     QStringList secrets = r.secrets;
     secrets.sort();
+    // Who is behind it (R5): for a local request the processes themselves, so two processes are
+    // never merged into one prompt; for /authorize the programs that listen on the redirect port
+    // (a client that restarted its flow runs under new pids, from the same files).
+    QStringList program;
+    for (const ProcessFact &p : r.requester.processChain)
+        program.append(r.path == Path::Authorize ? p.exe : QString::number(p.pid) + u' ' + p.exe);
     return QStringList { pathToString(r.path), r.requester.clientId, QString::number(r.resourceId), scopes.join(u' '),
-        r.requester.redirectUri, secrets.join(u' '), r.requester.commandLine }
+        r.requester.redirectUri, secrets.join(u' '), r.requester.commandLine, program.join(u'\n') }
         .join(QChar(0x1f));
 }
 
@@ -108,6 +114,22 @@ Status ConsentBroker::throttle(const QString &clientId)
 
 Result<QString> ConsentBroker::submit(ConsentRequest request, Callback done)
 {
+    auto ticket = enqueue(std::move(request), std::move(done));
+    if (!ticket)
+        return ticket.error();
+    return ticket->id;
+}
+
+void ConsentBroker::describeMerged(Entry &e)
+{
+    e.request.mergedCount = int(e.waiters.size());
+    e.request.mergedChains.clear();
+    for (qsizetype i = 1; i < e.waiters.size(); ++i)
+        e.request.mergedChains.append(e.waiters.at(i).chain);
+}
+
+Result<ConsentBroker::Ticket> ConsentBroker::enqueue(ConsentRequest request, Callback done)
+{
     const QString clientId = request.requester.clientId;
     if (m_frozen) {
         audit(QStringLiteral("consent.refused"), QStringLiteral("system"), request,
@@ -120,11 +142,19 @@ Result<QString> ConsentBroker::submit(ConsentRequest request, Callback done)
     const QString key = mergeKeyOf(request);
     for (const QString &id : std::as_const(m_order)) {
         Entry &e = m_pending[id];
-        if (e.mergeKey == key) {
-            e.callbacks.append(std::move(done));
-            ++e.request.mergedCount;
-            return id;
+        if (e.mergeKey != key)
+            continue;
+        if (e.waiters.size() >= m_limits.maxMergedPerRequest) {
+            const QString why
+                = tr("This request was already made %1 times and waits for your answer.").arg(e.waiters.size());
+            audit(QStringLiteral("consent.throttled"), QStringLiteral("system"), request,
+                { { QStringLiteral("reason"), why }, { QStringLiteral("request"), id } });
+            return Error::make(QStringLiteral("throttled"), why);
         }
+        const quint64 ticket = m_nextTicket++;
+        e.waiters.append(Waiter { ticket, std::move(done), request.requester.processChain });
+        describeMerged(e);
+        return Ticket { id, ticket };
     }
 
     if (Status t = throttle(clientId); !t) {
@@ -165,13 +195,15 @@ Result<QString> ConsentBroker::submit(ConsentRequest request, Callback done)
     }
 
     m_recentPrompts[clientId].append(now);
-    m_pending.insert(request.id, Entry { request, { std::move(done) }, key });
+    const quint64 ticket = m_nextTicket++;
+    m_pending.insert(
+        request.id, Entry { request, { Waiter { ticket, std::move(done), request.requester.processChain } }, key });
     m_order.append(request.id);
     rearmTimer();
     qCInfo(lcConsent).noquote() << "request" << request.id.left(6) << "from client" << clientId
                                 << "waits for a decision";
     Q_EMIT requestAdded(request.id);
-    return request.id;
+    return Ticket { request.id, ticket };
 }
 
 Status ConsentBroker::decide(const QString &id, const Decision &decision)
@@ -203,6 +235,27 @@ void ConsentBroker::cancel(const QString &id)
         resolve(id, Decision { Decision::Outcome::Cancelled, {}, Duration::Once, QStringLiteral("system") });
 }
 
+void ConsentBroker::withdraw(const Ticket &ticket)
+{
+    const auto it = m_pending.find(ticket.id);
+    if (it == m_pending.end())
+        return;
+    if (it->waiters.size() <= 1) {
+        if (it->waiters.value(0).ticket == ticket.requester)
+            cancel(ticket.id);
+        return;
+    }
+    for (qsizetype i = 0; i < it->waiters.size(); ++i) {
+        if (it->waiters.at(i).ticket != ticket.requester)
+            continue;
+        const Callback done = it->waiters.takeAt(i).done;
+        describeMerged(*it);
+        if (done)
+            done(Decision { Decision::Outcome::Cancelled, {}, Duration::Once, QStringLiteral("system") });
+        return;
+    }
+}
+
 void ConsentBroker::resolve(const QString &id, const Decision &requested, bool persist)
 {
     auto node = m_pending.find(id);
@@ -213,6 +266,7 @@ void ConsentBroker::resolve(const QString &id, const Decision &requested, bool p
     m_order.removeOne(id);
 
     Decision decision = requested;
+    decision.requestId = id;
     if (persist) {
         const qint64 nowSecs = m_clock.nowSecs();
         Store::ConsentRequestStore store(m_db);
@@ -234,7 +288,8 @@ void ConsentBroker::resolve(const QString &id, const Decision &requested, bool p
         const QString actor
             = decision.decidedBy == QStringLiteral("system") ? QStringLiteral("system") : QStringLiteral("user");
         audit(QStringLiteral("consent.") + outcomeToString(decision.outcome), actor, entry.request,
-            { { QStringLiteral("request"), id }, { QStringLiteral("decision"), decision.toJson() } });
+            { { QStringLiteral("request"), id }, { QStringLiteral("decision"), decision.toJson() },
+                { QStringLiteral("requesters"), int(entry.waiters.size()) } });
         if (tx && !tx->commit())
             recorded = Error::make(QStringLiteral("store_error"), QStringLiteral("The decision could not be saved."));
         if (!recorded && decision.outcome != Decision::Outcome::TimedOut) {
@@ -251,9 +306,15 @@ void ConsentBroker::resolve(const QString &id, const Decision &requested, bool p
     qCInfo(lcConsent).noquote() << "request" << id.left(6) << outcomeToString(decision.outcome);
     rearmTimer();
     Q_EMIT requestResolved(id, outcomeToString(decision.outcome));
-    for (const Callback &cb : std::as_const(entry.callbacks)) {
+    // `once` is one authorization (R5): the newest requester gets it, every other one is told.
+    const qsizetype answered
+        = decision.approved() && decision.duration == Duration::Once ? entry.waiters.size() - 1 : -1;
+    Decision elsewhere { Decision::Outcome::AnsweredOnceElsewhere, {}, Duration::Once, decision.decidedBy };
+    elsewhere.requestId = id;
+    for (qsizetype i = 0; i < entry.waiters.size(); ++i) {
+        const Callback &cb = entry.waiters.at(i).done;
         if (cb)
-            cb(decision);
+            cb(answered < 0 || i == answered ? decision : elsewhere);
     }
 }
 

@@ -28,9 +28,15 @@ namespace Tessera::Consent {
  *
  * Every request is persisted (consent_requests) and audited. Limits (security-cases G3):
  * pending requests per client and in total, new prompts per client per minute, and a
- * cool-down for a client whose requests keep being denied. Identical pending requests
- * (same client, path, resource, scopes and redirect URI) are merged into one prompt; the
- * decision then answers each of them, each against its own snapshot.
+ * cool-down for a client whose requests keep being denied.
+ *
+ * Identical pending requests (same client, path, resource, scopes, redirect URI, secrets and
+ * command, and the same program behind them) are merged into one prompt (issue 9, R5). The
+ * decision answers each requester, each against its own snapshot, and carries the request's id
+ * so that one approval makes one grant, shared by all of them. `once` answers exactly one of
+ * them, the newest (the one a client that restarted its flow still waits for); the others get
+ * AnsweredOnceElsewhere. Local requests (token, exec, secret) of different processes are never
+ * merged: each process is asked about on its own.
  */
 class ConsentBroker : public QObject
 {
@@ -45,8 +51,16 @@ public:
         int denialsBeforeCooldown = 3;
         int denialWindowSecs = 600;
         int cooldownSecs = 300;
+        /** @brief Requesters one prompt may gather (R5); one more is refused as `throttled`. */
+        int maxMergedPerRequest = 16;
     };
     using Callback = std::function<void(const Decision &)>;
+    /** @brief One requester of a (possibly merged) request: withdraw() takes back just this one. */
+    struct Ticket
+    {
+        QString id; ///< the consent request, shared by merged requesters
+        quint64 requester = 0;
+    };
 
     /** @param audit the one AuditLog of @p db (it caches the chain head; never make a second one). */
     ConsentBroker(Store::Database &db, Store::AuditLog &audit, const Clock &clock, QObject *parent = nullptr);
@@ -60,6 +74,8 @@ public:
      * Fails at once (and never calls @p done) with `frozen`, `throttled` or `store_error`.
      */
     [[nodiscard]] Result<QString> submit(ConsentRequest request, Callback done);
+    /** @brief submit() that also names the requester, for withdraw(). */
+    [[nodiscard]] Result<Ticket> enqueue(ConsentRequest request, Callback done);
 
     /**
      * @brief The person's decision. An approval must name a non-empty subset of the
@@ -68,8 +84,13 @@ public:
      */
     [[nodiscard]] Status decide(const QString &id, const Decision &decision);
 
-    /** @brief The requester went away (browser closed, CLI interrupted). */
+    /** @brief Nobody may answer the request any more (its client was forgotten): every requester is told. */
     void cancel(const QString &id);
+    /**
+     * @brief One requester went away (CLI interrupted): its callback runs with Cancelled. The
+     * request stays for the other requesters merged into it; the last one leaving cancels it.
+     */
+    void withdraw(const Ticket &ticket);
 
     [[nodiscard]] QList<ConsentRequest> pending() const;
     [[nodiscard]] std::optional<ConsentRequest> find(const QString &id) const;
@@ -99,12 +120,19 @@ Q_SIGNALS:
     void frozenChanged(bool frozen);
 
 private:
+    struct Waiter
+    {
+        quint64 ticket = 0;
+        Callback done;
+        QList<ProcessFact> chain;
+    };
     struct Entry
     {
         ConsentRequest request;
-        QList<Callback> callbacks;
+        QList<Waiter> waiters; ///< arrival order; the first is the request's own requester
         QString mergeKey;
     };
+    static void describeMerged(Entry &e);
 
     void resolve(const QString &id, const Decision &decision, bool persist = true);
     void rearmTimer();
@@ -120,6 +148,7 @@ private:
     QHash<QString, QList<qint64>> m_recentPrompts; ///< clientId -> prompt times (ms)
     QHash<QString, QList<qint64>> m_recentDenials; ///< clientId -> denial times (ms)
     bool m_frozen = false;
+    quint64 m_nextTicket = 1;
     QTimer *m_timer;
 };
 

@@ -78,6 +78,8 @@ QString outcomeToString(Decision::Outcome o)
         return QStringLiteral("frozen");
     case Decision::Outcome::Throttled:
         return QStringLiteral("throttled");
+    case Decision::Outcome::AnsweredOnceElsewhere:
+        return QStringLiteral("answered_once_elsewhere");
     }
     return {};
 }
@@ -111,11 +113,18 @@ QJsonObject ConsentRequest::toJson() const
             item.insert(QStringLiteral("heldUntil"), *end ? QJsonValue(**end) : QJsonValue()); // null: until revoked
         scopeArray.append(item);
     }
-    QJsonArray chain;
-    for (const ProcessFact &p : requester.processChain) {
-        chain.append(QJsonObject {
-            { QStringLiteral("pid"), p.pid }, { QStringLiteral("exe"), p.exe }, { QStringLiteral("comm"), p.comm } });
-    }
+    const auto chainJson = [](const QList<ProcessFact> &facts) {
+        QJsonArray out;
+        for (const ProcessFact &p : facts) {
+            out.append(QJsonObject { { QStringLiteral("pid"), p.pid }, { QStringLiteral("exe"), p.exe },
+                { QStringLiteral("comm"), p.comm } });
+        }
+        return out;
+    };
+    const QJsonArray chain = chainJson(requester.processChain);
+    QJsonArray merged;
+    for (const QList<ProcessFact> &c : mergedChains)
+        merged.append(chainJson(c));
     const QJsonObject who {
         { QStringLiteral("clientId"), requester.clientId },
         { QStringLiteral("kind"), requester.clientKind },
@@ -143,6 +152,7 @@ QJsonObject ConsentRequest::toJson() const
         { QStringLiteral("createdAtMs"), createdAtMs },
         { QStringLiteral("expiresAtMs"), expiresAtMs },
         { QStringLiteral("merged"), mergedCount },
+        { QStringLiteral("mergedChains"), merged },
     };
 }
 

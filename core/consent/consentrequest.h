@@ -95,6 +95,8 @@ struct ConsentRequest
     qint64 createdAtMs = 0;
     qint64 expiresAtMs = 0;
     int mergedCount = 1; ///< identical requests folded into this one
+    /** @brief The process chain of each requester folded in after the first, oldest first (R5). */
+    QList<QList<ProcessFact>> mergedChains;
 
     [[nodiscard]] QStringList scopeNames() const;
     [[nodiscard]] QStringList newScopeNames() const;
@@ -113,6 +115,8 @@ struct Decision
         Cancelled, ///< the requester went away
         Frozen, ///< Tessera is frozen
         Throttled, ///< too many requests from this client
+        /** @brief Approved `once` for another requester of the same merged prompt (R5): not for this one. */
+        AnsweredOnceElsewhere,
     };
     Outcome outcome = Outcome::Denied;
     QStringList scopes; ///< approved subset (canonical)
@@ -124,6 +128,11 @@ struct Decision
      * `tessera-cli approve --extend-held` set it only where the change was shown.
      */
     bool extendHeld = false;
+    /**
+     * @brief The consent request this decision answers (set by the broker). Every requester of a
+     * merged prompt sees the same id, so one approval makes one grant that they share (R5).
+     */
+    QString requestId = {};
 
     [[nodiscard]] bool approved() const { return outcome == Outcome::Approved; }
     [[nodiscard]] QJsonObject toJson() const;

@@ -599,10 +599,12 @@ void AuthorizeEndpoint::onDecision(const QString &txnId, const Consent::Decision
         return;
     const AuthorizationSnapshot s = it->snapshot;
     if (!decision.approved()) {
-        const QString why = decision.outcome == Consent::Decision::Outcome::TimedOut
-            ? QStringLiteral("Nobody approved the request in time.")
-            : decision.outcome == Consent::Decision::Outcome::Frozen ? QStringLiteral("Tessera is frozen.")
-                                                                     : QStringLiteral("The request was denied.");
+        using O = Consent::Decision::Outcome;
+        const QString why = decision.outcome == O::TimedOut ? QStringLiteral("Nobody approved the request in time.")
+            : decision.outcome == O::Frozen                 ? QStringLiteral("Tessera is frozen.")
+            : decision.outcome == O::AnsweredOnceElsewhere
+            ? QStringLiteral("The request was approved once, for a newer identical sign-in; start again to ask anew.")
+            : QStringLiteral("The request was denied.");
         settle(txnId, errorRedirect(s, OAuthError::accessDenied(why)));
         return;
     }
@@ -611,12 +613,19 @@ void AuthorizeEndpoint::onDecision(const QString &txnId, const Consent::Decision
         settle(txnId, errorRedirect(s, OAuthError::invalidTarget(QStringLiteral("The resource was removed."))));
         return;
     }
-    auto grant = m_grants.grantFromApproval(s.clientId, **resource, decision.scopes, decision.duration,
-        decision.decidedBy == QStringLiteral("cli") ? QStringLiteral("operator") : QStringLiteral("user"),
-        decision.extendHeld);
+    // R5: one approval makes one grant; a requester merged into the same prompt shares it
+    // (a second grant would supersede the first and kill the code already sent to its twin).
+    auto grant = m_grants.sharedGrant(decision, [&] {
+        return m_grants.grantFromApproval(s.clientId, **resource, decision.scopes, decision.duration,
+            decision.decidedBy == QStringLiteral("cli") ? QStringLiteral("operator") : QStringLiteral("user"),
+            decision.extendHeld);
+    });
     if (!grant) {
-        settle(
-            txnId, errorRedirect(s, OAuthError::serverError(QStringLiteral("Tessera could not record the approval."))));
+        settle(txnId,
+            errorRedirect(s,
+                grant.error().code == QStringLiteral("grant_revoked")
+                    ? OAuthError::accessDenied(grant.error().message)
+                    : OAuthError::serverError(QStringLiteral("Tessera could not record the approval."))));
         return;
     }
     recordReceiver(txnId, *grant);

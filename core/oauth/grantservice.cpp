@@ -144,6 +144,27 @@ Result<Store::Grant> GrantService::grantFromApproval(const QString &clientId, co
     return g;
 }
 
+Result<Store::Grant> GrantService::sharedGrant(
+    const Consent::Decision &decision, const std::function<Result<Store::Grant>()> &make)
+{
+    if (decision.requestId.isEmpty())
+        return make();
+    const qint64 now = m_ctx.clock.nowSecs();
+    if (const std::optional<QString> known = m_approvals.find(decision.requestId, now)) {
+        auto g = Store::GrantStore(m_ctx.db).find(*known);
+        if (!g)
+            return g.error();
+        if (!g->has_value() || (*g)->state != Store::GrantState::Active || (*g)->isExpired(now))
+            return Error::make(QStringLiteral("grant_revoked"),
+                QStringLiteral("The permission this approval gave was revoked or has ended; ask again."));
+        return **g;
+    }
+    auto made = make();
+    if (made)
+        m_approvals.remember(decision.requestId, made->id, now);
+    return made;
+}
+
 Result<QString> GrantService::issueCode(const Store::Grant &grant, const AuthorizationSnapshot &s)
 {
     auto code = Crypto::randomToken(32);

@@ -8,7 +8,11 @@
 #include "store/grantstore.h"
 #include "store/records.h"
 
+#include "consent/approvalmemory.h"
+
 #include <QJsonObject>
+
+#include <functional>
 
 namespace Tessera::OAuth {
 
@@ -62,6 +66,16 @@ public:
         const QStringList &approvedScopes, Consent::Duration duration, const QString &actor, bool extendHeld = false);
 
     /**
+     * @brief One approval, one grant (issue 9, R5): every requester merged into one prompt gets
+     * the grant its decision made. The first call for @p decision's request runs @p make and
+     * remembers the grant; later calls get that grant while it is active, and `grant_revoked`
+     * once it is not (the person revoked it meanwhile: never a second grant behind their back).
+     * A decision without a request id (none from the broker) just runs @p make.
+     */
+    [[nodiscard]] Result<Store::Grant> sharedGrant(
+        const Consent::Decision &decision, const std::function<Result<Store::Grant>()> &make);
+
+    /**
      * @brief Notes which executable listened on the loopback redirect port when @p grantId was
      * approved (R4): /authorize answers from the grant without a prompt only while it listens there again.
      */
@@ -83,6 +97,7 @@ public:
 
 private:
     ServerContext &m_ctx;
+    Consent::ApprovalMemory m_approvals; ///< consent request id -> the grant its approval made
 };
 
 } // namespace Tessera::OAuth

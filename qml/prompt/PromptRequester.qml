@@ -84,6 +84,19 @@ ColumnLayout {
             valueColor: ConsentController.processChain.length > 0 ? Theme.palette.windowText : Theme.muted
         }
         PromptFact {
+            // R5: identical requests merged into this prompt, each with who is behind it.
+            objectName: "mergedProcessRow"
+            key: qsTr("Also asked by")
+            monospace: true
+            value: {
+                const parts = [];
+                for (let i = 0; i < ConsentController.mergedChains.length; ++i)
+                    parts.push(ConsentController.mergedChains[i].length > 0 ? root.chainText(ConsentController.mergedChains[i]) : qsTr("(not known)"));
+                return parts.join("\n");
+            }
+            visible: ConsentController.mergedChains.length > 0
+        }
+        PromptFact {
             key: qsTr("Would run")
             monospace: true
             value: ConsentController.commandLine

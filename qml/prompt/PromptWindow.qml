@@ -191,7 +191,7 @@ QQC2.ApplicationWindow {
                         objectName: "mergedLabel"
                         Layout.fillWidth: true
                         color: Theme.warning
-                        text: qsTr("Asked %1 times; one answer covers all of them.").arg(ConsentController.mergedCount)
+                        text: qsTr("Asked %1 times; one answer covers all of them (“Only this once” answers the newest only).").arg(ConsentController.mergedCount)
                         visible: ConsentController.mergedCount > 1
                         wrapMode: Text.WordWrap
                     }

@@ -11,12 +11,16 @@
 //   identityhelper exec-when-told PROG [ARGS...] -- CHILD [CHILDARGS...]
 //       forks CHILD with a pipe on fd 9; when CHILD writes a byte there (it has connected), execs
 //       PROG in its own place: the parent of the connecting process turns into PROG.
+//   identityhelper listen PORT
+//       listens on 127.0.0.1:PORT (an OAuth client's loopback redirect port, R5), prints
+//       "listening" and holds the port until its standard input closes.
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -129,14 +133,42 @@ int execWhenTold(int argc, char **argv)
 
 } // namespace
 
+int listenUntilEof(int argc, char **argv)
+{
+    if (argc != 3)
+        return 2;
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return die("socket");
+    const int on = 1;
+    (void)::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    sockaddr_in addr {};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(uint16_t(std::atoi(argv[2])));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0)
+        return die("bind");
+    if (::listen(fd, 4) != 0)
+        return die("listen");
+    std::printf("listening\n");
+    std::fflush(stdout);
+    char c;
+    while (::read(0, &c, 1) > 0) { }
+    ::close(fd);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && std::strcmp(argv[1], "listen") == 0)
+        return listenUntilEof(argc, argv);
     if (argc >= 2 && std::strcmp(argv[1], "fork-exec") == 0)
         return forkExec(argc, argv);
     if (argc >= 2 && std::strcmp(argv[1], "exec-when-told") == 0)
         return execWhenTold(argc, argv);
     std::fprintf(stderr,
         "usage: identityhelper fork-exec SOCKET REQUEST PROG [ARGS...]\n"
-        "       identityhelper exec-when-told PROG [ARGS...] -- CHILD [ARGS...]\n");
+        "       identityhelper exec-when-told PROG [ARGS...] -- CHILD [ARGS...]\n"
+        "       identityhelper listen PORT\n");
     return 2;
 }

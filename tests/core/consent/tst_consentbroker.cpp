@@ -10,6 +10,8 @@
 #include "store/settingsstore.h"
 #include "support/fakeclock.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
@@ -215,11 +217,173 @@ private Q_SLOTS:
             [](const Decision &) {});
         QVERIFY(other.ok());
         QVERIFY(*other != *first);
+        // Not `once`: that answers one requester only (testR5_onceAnswersExactlyOneRequester).
         QVERIFY(broker
                     .decide(*first,
-                        Decision::approve({ QStringLiteral("files:read") }, Duration::Once, QStringLiteral("cli")))
+                        Decision::approve({ QStringLiteral("files:read") }, Duration::OneHour, QStringLiteral("cli")))
                     .ok());
         QCOMPARE(answers, 2);
+    }
+
+    // Issue 9 R5: `once` is one authorization. Merged into one prompt, three requesters used to
+    // get three approvals (three grants, three codes) from one "Only this once".
+    void testR5_onceAnswersExactlyOneRequester()
+    {
+        ConsentBroker broker(*m_db, *m_audit, m_clock);
+        QList<Decision> got(3);
+        QString id;
+        for (int i = 0; i < 3; ++i) {
+            auto t = broker.submit(request(QStringLiteral("a")), [&got, i](const Decision &d) { got[i] = d; });
+            QVERIFY(t.ok());
+            id = *t;
+        }
+        QCOMPARE(broker.pending().size(), 1);
+        QVERIFY(
+            broker
+                .decide(id, Decision::approve({ QStringLiteral("files:read") }, Duration::Once, QStringLiteral("cli")))
+                .ok());
+        // The newest requester (the one a client that restarted its flow waits for) gets it.
+        QCOMPARE(got.at(2).outcome, Decision::Outcome::Approved);
+        QCOMPARE(got.at(0).outcome, Decision::Outcome::AnsweredOnceElsewhere);
+        QCOMPARE(got.at(1).outcome, Decision::Outcome::AnsweredOnceElsewhere);
+        QVERIFY(!got.at(0).approved() && !got.at(1).approved());
+        // Every requester is told which request answered it: merged requesters share one grant.
+        for (const Decision &d : got)
+            QCOMPARE(d.requestId, id);
+        // The person's answer is on record once, with how many asked.
+        auto page = m_audit->query({});
+        QVERIFY(page.ok());
+        int approvedEvents = 0;
+        for (const Store::AuditEvent &e : page->events) {
+            if (e.kind == QStringLiteral("consent.approved")) {
+                ++approvedEvents;
+                QCOMPARE(QJsonDocument::fromJson(e.details).object().value(QStringLiteral("requesters")).toInt(), 3);
+            }
+        }
+        QCOMPARE(approvedEvents, 1);
+    }
+
+    // Issue 9 R5: a longer approval answers every merged requester, with the same request id.
+    void testR5_approvalAnswersEveryMergedRequesterWithOneRequestId()
+    {
+        ConsentBroker broker(*m_db, *m_audit, m_clock);
+        QStringList ids;
+        auto first = broker.submit(request(QStringLiteral("a")), [&](const Decision &d) { ids << d.requestId; });
+        auto second = broker.submit(request(QStringLiteral("a")), [&](const Decision &d) { ids << d.requestId; });
+        QVERIFY(first.ok() && second.ok());
+        QVERIFY(broker
+                    .decide(*first,
+                        Decision::approve({ QStringLiteral("files:read") }, Duration::OneDay, QStringLiteral("cli")))
+                    .ok());
+        QCOMPARE(ids, QStringList({ *first, *first }));
+    }
+
+    // Issue 9 R5: a requester that goes away (tessera-cli interrupted) takes back only its own
+    // place. It used to cancel the merged prompt for everyone in it.
+    void testR5_withdrawTakesBackOnlyThatRequester()
+    {
+        ConsentBroker broker(*m_db, *m_audit, m_clock);
+        std::optional<Decision> a, b;
+        auto ta = broker.enqueue(request(QStringLiteral("a")), [&](const Decision &d) { a = d; });
+        auto tb = broker.enqueue(request(QStringLiteral("a")), [&](const Decision &d) { b = d; });
+        QVERIFY(ta.ok() && tb.ok());
+        QCOMPARE(tb->id, ta->id);
+        QVERIFY(tb->requester != ta->requester);
+        broker.withdraw(*ta);
+        QVERIFY(a && a->outcome == Decision::Outcome::Cancelled);
+        QVERIFY(!b);
+        QCOMPARE(broker.pending().size(), 1);
+        QCOMPARE(broker.pending().first().mergedCount, 1);
+        broker.withdraw(*ta); // twice: nothing more happens
+        QCOMPARE(broker.pending().size(), 1);
+        QVERIFY(broker
+                    .decide(ta->id,
+                        Decision::approve({ QStringLiteral("files:read") }, Duration::Once, QStringLiteral("cli")))
+                    .ok());
+        QVERIFY(b && b->approved()); // the one left gets `once`
+        // The last requester leaving cancels the request itself.
+        std::optional<Decision> c;
+        auto tc = broker.enqueue(request(QStringLiteral("b")), [&](const Decision &d) { c = d; });
+        QVERIFY(tc.ok());
+        broker.withdraw(*tc);
+        QVERIFY(c && c->outcome == Decision::Outcome::Cancelled);
+        QVERIFY(broker.pending().isEmpty());
+    }
+
+    // Issue 9 R5: token and exec requests of different processes are never merged: a process
+    // may not ride on the prompt another one raised. The prompt shows every merged chain.
+    void testR5_localRequestsOfDifferentProcessesAreNotMerged()
+    {
+        ConsentBroker::Limits limits;
+        limits.maxNewPerClientPerMinute = 100;
+        ConsentBroker broker(*m_db, *m_audit, m_clock, limits);
+        const auto local = [this](qint64 pid, const QString &exe) {
+            ConsentRequest r = request(QStringLiteral("a"));
+            r.path = Path::Token;
+            r.requester.redirectUri.clear();
+            r.requester.processChain = { ProcessFact { pid, exe, QStringLiteral("agent") } };
+            return r;
+        };
+        auto one = broker.submit(local(100, QStringLiteral("/usr/bin/agent")), [](const Decision &) {});
+        auto other = broker.submit(local(200, QStringLiteral("/usr/bin/agent")), [](const Decision &) {});
+        auto same = broker.submit(local(100, QStringLiteral("/usr/bin/agent")), [](const Decision &) {});
+        QVERIFY(one.ok() && other.ok() && same.ok());
+        QVERIFY(*other != *one);
+        QCOMPARE(*same, *one);
+        QCOMPARE(broker.pending().size(), 2);
+
+        // /authorize: the same program listening on the redirect port merges across pids (a
+        // restarted client), and every chain is shown; another program does not merge.
+        ConsentRequest viaBrowser = request(QStringLiteral("b"));
+        viaBrowser.requester.processChain
+            = { ProcessFact { 300, QStringLiteral("/usr/bin/client"), QStringLiteral("client") } };
+        auto first = broker.submit(viaBrowser, [](const Decision &) {});
+        viaBrowser.requester.processChain
+            = { ProcessFact { 301, QStringLiteral("/usr/bin/client"), QStringLiteral("client") } };
+        auto restarted = broker.submit(viaBrowser, [](const Decision &) {});
+        viaBrowser.requester.processChain
+            = { ProcessFact { 302, QStringLiteral("/tmp/evil"), QStringLiteral("client") } };
+        auto foreign = broker.submit(viaBrowser, [](const Decision &) {});
+        QVERIFY(first.ok() && restarted.ok() && foreign.ok());
+        QCOMPARE(*restarted, *first);
+        QVERIFY(*foreign != *first);
+        const std::optional<ConsentRequest> merged = broker.find(*first);
+        QVERIFY(merged);
+        QCOMPARE(merged->mergedCount, 2);
+        QCOMPARE(merged->mergedChains.size(), 1);
+        QCOMPARE(merged->mergedChains.first().first().pid, 301);
+        const QJsonObject shown = merged->toJson();
+        QCOMPARE(shown.value(QStringLiteral("merged")).toInt(), 2);
+        QCOMPARE(shown.value(QStringLiteral("mergedChains"))
+                     .toArray()
+                     .first()
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value(QStringLiteral("pid"))
+                     .toInteger(),
+            301);
+    }
+
+    // Issue 9 R5: how many requesters one prompt gathers is bounded; one more is told why.
+    void testR5_mergedRequestersAreBounded()
+    {
+        ConsentBroker::Limits limits;
+        limits.maxMergedPerRequest = 3;
+        ConsentBroker broker(*m_db, *m_audit, m_clock, limits);
+        int answered = 0;
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(broker.submit(request(QStringLiteral("a")), [&](const Decision &) { ++answered; }).ok());
+        bool called = false;
+        auto excess = broker.submit(request(QStringLiteral("a")), [&](const Decision &) { called = true; });
+        QVERIFY(!excess.ok());
+        QCOMPARE(excess.error().code, QStringLiteral("throttled"));
+        QVERIFY(excess.error().message.contains(QStringLiteral("3 times")));
+        QCOMPARE(broker.pending().first().mergedCount, 3);
+        QVERIFY(ConsentBroker::Limits {}.maxMergedPerRequest >= 16); // the default fits R7b's 16 per client
+        broker.cancel(broker.pending().first().id);
+        QCOMPARE(answered, 3);
+        QVERIFY(!called);
     }
 
     void testThrottlePendingPerClient()

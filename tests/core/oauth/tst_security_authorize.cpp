@@ -98,6 +98,100 @@ private Q_SLOTS:
         QCOMPARE(f.getAuthorize(f.authorizeParams(client, Pkce::fresh())).status, 200);
     }
 
+    // Issue 9 R5: identical concurrent authorizations (two tabs, a client that restarted its
+    // flow) are one prompt, and its one approval makes one grant that every requester shares.
+    // Each used to make its own grant, superseding the one before and killing its code.
+    void testR5_mergedAuthorizationsShareOneGrant()
+    {
+        AsFixture &f = *m_f;
+        AS_TRY(client, f.registerClient());
+        const Pkce first = Pkce::fresh();
+        const Pkce second = Pkce::fresh();
+        AS_TRY(a, f.begin(f.authorizeParams(client, first)));
+        AS_TRY(b, f.begin(f.authorizeParams(client, second)));
+        QCOMPARE(b.consentId, a.consentId);
+        QCOMPARE(f.pendingConsents(), 1);
+        QCOMPARE(f.broker->find(a.consentId)->mergedCount, 2);
+
+        AS_TRY(toA, f.approve(a));
+        const std::optional<HttpReply> forB = b.waiter->readReply(3000);
+        QVERIFY(forB);
+        AS_TRY(toB, parseRedirect(*forB));
+        QVERIFY(!toA.code().isEmpty());
+        QVERIFY(!toB.code().isEmpty());
+        QCOMPARE(f.scalar(u"SELECT count(*) FROM grants WHERE client_id = ?"_s, { client.id }), qint64(1));
+        // Both codes redeem, in either order, each with its own verifier, into the one grant.
+        AS_TRY(tokensB, f.redeem(client, toB.code(), second));
+        AS_TRY(tokensA, f.redeem(client, toA.code(), first));
+        QVERIFY(f.isActive(tokensA.accessToken));
+        QVERIFY(f.isActive(tokensB.accessToken));
+        const auto grantA = f.grantOfAccessToken(tokensA.accessToken);
+        const auto grantB = f.grantOfAccessToken(tokensB.accessToken);
+        QVERIFY(grantA && grantB);
+        QCOMPARE(grantA->id, grantB->id);
+        AS_TRY(refreshedA, f.refresh(client, tokensA.refreshToken));
+        AS_TRY(refreshedB, f.refresh(client, tokensB.refreshToken));
+        QVERIFY(f.isActive(refreshedA.accessToken) && f.isActive(refreshedB.accessToken));
+    }
+
+    // Issue 9 R5: "Only this once" is one authorization: the newest requester gets the code,
+    // the others an access_denied that says why. It used to hand every merged requester a code.
+    void testR5_onceAnswersExactlyOneAuthorization()
+    {
+        AsFixture &f = *m_f;
+        AS_TRY(client, f.registerClient());
+        const Pkce older = Pkce::fresh();
+        const Pkce newer = Pkce::fresh();
+        AS_TRY(a, f.begin(f.authorizeParams(client, older)));
+        AS_TRY(b, f.begin(f.authorizeParams(client, newer)));
+        QCOMPARE(b.consentId, a.consentId);
+        AS_TRY(toA, f.approve(a, {}, Consent::Duration::Once));
+        const std::optional<HttpReply> forB = b.waiter->readReply(3000);
+        QVERIFY(forB);
+        AS_TRY(toB, parseRedirect(*forB));
+        QCOMPARE(toA.error(), u"access_denied"_s);
+        QVERIFY(toA.code().isEmpty());
+        QVERIFY2(toA.value(u"error_description"_s).contains(u"approved once"_s),
+            qPrintable(toA.value(u"error_description"_s)));
+        QVERIFY(!toB.code().isEmpty());
+        QCOMPARE(f.scalar(u"SELECT count(*) FROM grants WHERE client_id = ?"_s, { client.id }), qint64(1));
+        QCOMPARE(f.scalar(u"SELECT count(*) FROM authorization_codes WHERE client_id = ?"_s, { client.id }), qint64(1));
+        AS_TRY(tokens, f.redeem(client, toB.code(), newer));
+        QVERIFY(f.isActive(tokens.accessToken));
+    }
+
+    // Issue 9 R5: a merged requester answered after the person revoked the approval's grant gets
+    // no code and no new grant behind their back.
+    void testR5_sharedGrantRevokedMeanwhileIsNotRemade()
+    {
+        AsFixture &f = *m_f;
+        AS_TRY(client, f.registerClient());
+        AS_TRY(resource, f.addResource(u"shared"_s, u"http://127.0.0.1:7411/mcp"_s));
+        OAuth::GrantService &grants = f.server->grants();
+        Consent::Decision d = Consent::Decision::approve({ u"read"_s }, Consent::Duration::OneHour, u"desktop"_s);
+        d.requestId = u"consent-request-1"_s;
+        int made = 0;
+        const auto make = [&]() -> Result<Store::Grant> {
+            ++made;
+            return grants.grantFromApproval(client.id, resource, d.scopes, d.duration, u"user"_s);
+        };
+        AS_TRY(one, grants.sharedGrant(d, make));
+        AS_TRY(again, grants.sharedGrant(d, make));
+        QCOMPARE(again.id, one.id);
+        QCOMPARE(made, 1);
+        AS_TRY(revoked, grants.revokeGrant(one.id, u"revoked"_s, u"user"_s));
+        QVERIFY(revoked);
+        const auto late = grants.sharedGrant(d, make);
+        QVERIFY(!late.ok());
+        QCOMPARE(late.error().code, u"grant_revoked"_s);
+        QCOMPARE(made, 1);
+        // Another approval is another grant.
+        d.requestId = u"consent-request-2"_s;
+        AS_TRY(other, grants.sharedGrant(d, make));
+        QVERIFY(other.id != one.id);
+        QCOMPARE(made, 2);
+    }
+
     // Issue 9 R7a: held /authorize/wait requests are parked: at most
     // HttpLimits::maxParkedConnections of them hold a connection, and the one parked longest gives
     // its slot back with a page that asks again. 64 held waits used to fill the 64-connection cap,

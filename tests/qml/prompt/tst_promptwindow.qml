@@ -251,7 +251,12 @@ TestCase {
     function test_queueKeepsOrderAndCount() {
         const a = PromptFixture.submit({
                 "clientId": "agent-a",
-                "clientName": "Agent A"
+                "clientName": "Agent A",
+                "processChain": [{
+                        "pid": 4100,
+                        "exe": "/usr/bin/agent-a",
+                        "comm": "agent-a"
+                    }]
             });
         const b = PromptFixture.submit({
                 "clientId": "agent-b",
@@ -269,13 +274,23 @@ TestCase {
         compare(findChild(findChild(win.contentItem, "queueRow_1"), "queueName").text, "Agent B");
         compare(findChild(findChild(win.contentItem, "queueRow_2"), "queueName").text, "Agent C");
 
-        // An identical request joins the one waiting; the count says so.
+        // An identical request (the same program, restarted) joins the one waiting; the count
+        // says so, and the prompt names the process behind the merged one too (R5).
+        verify(!findChild(win.contentItem, "mergedProcessRow").visible);
         compare(PromptFixture.submit({
                     "clientId": "agent-a",
-                    "clientName": "Agent A"
+                    "clientName": "Agent A",
+                    "processChain": [{
+                            "pid": 4177,
+                            "exe": "/usr/bin/agent-a",
+                            "comm": "agent-a"
+                        }]
                 }), a);
         tryCompare(ConsentController, "mergedCount", 2, 3000);
         verify(findChild(win.contentItem, "mergedLabel").visible);
+        const mergedRow = findChild(win.contentItem, "mergedProcessRow");
+        verify(mergedRow.visible);
+        verify(mergedRow.value.indexOf("/usr/bin/agent-a · pid 4177") >= 0, mergedRow.value);
         waitUntilArmed();
         mouseClick(denyButton());
         compare(PromptFixture.outcome(a), "denied");
