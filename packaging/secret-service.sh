@@ -30,6 +30,19 @@ private)
     # Keep Tessera's own data where it belongs; only the keyring is throwaway.
     export TESSERA_DATA_DIR="${TESSERA_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/tessera}"
     export TESSERA_CONFIG_DIR="${TESSERA_CONFIG_DIR:-${XDG_CONFIG_HOME:-$HOME/.config}/tessera}"
+    # And its sockets where tessera-cli looks from any other terminal (issue 10.2): the same
+    # default Tessera picks (core/common/locations.cpp), before the private runtime directory
+    # below, which is for the keyring's own sockets only.
+    if [ -z "${TESSERA_RUNTIME_DIR:-}" ]; then
+        if [ -n "${XDG_RUNTIME_DIR:-}" ]; then
+            TESSERA_RUNTIME_DIR="$XDG_RUNTIME_DIR/tessera"
+        else
+            base="${TMPDIR:-/tmp}"
+            while [ "${base%/}" != "$base" ] && [ "$base" != / ]; do base="${base%/}"; done
+            TESSERA_RUNTIME_DIR="$base/tessera-$(id -u)"
+        fi
+        export TESSERA_RUNTIME_DIR
+    fi
     export XDG_DATA_HOME="$tmp/data"
     mkdir -p "$XDG_DATA_HOME"
     if [ -z "${XDG_RUNTIME_DIR:-}" ]; then
