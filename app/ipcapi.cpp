@@ -296,6 +296,17 @@ void registerClientAndGrantMethods(Ipc::IpcServer &server, Application &app)
             out.insert(QStringLiteral("clientSecret"), added->clientSecret); // shown once
         r.reply(out);
     });
+    server.handle(QStringLiteral("client.forget"), [&app](const Ipc::IpcRequest &r) {
+        OAuth::AuthorizationServer *as = app.authorizationServer();
+        if (!as)
+            return r.fail(notReady(app));
+        const QString clientId = r.params().value(QStringLiteral("client")).toString();
+        if (clientId.isEmpty())
+            return r.fail(Error::make(QStringLiteral("invalid_params"), QStringLiteral("Say which client to forget.")));
+        auto n = as->grants().forgetClient(clientId, QStringLiteral("agent forgotten (tessera-cli)"), kOperator);
+        n ? r.reply(QJsonObject { { QStringLiteral("forgotten"), clientId }, { QStringLiteral("grantsRevoked"), *n } })
+          : r.fail(n.error());
+    });
     server.handle(QStringLiteral("clients"), [&app](const Ipc::IpcRequest &r) {
         if (!app.database())
             return r.fail(notReady(app));

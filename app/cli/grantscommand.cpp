@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// tessera-cli grants | revoke | freeze | unfreeze | clients | client add.
+// tessera-cli grants | revoke | freeze | unfreeze | clients | client add | client forget.
 #include "cli.h"
 
 #include <QCommandLineParser>
@@ -156,10 +156,36 @@ int runClients(Context &ctx, const QStringList &args)
     return 0;
 }
 
+int runClientForget(Context &ctx, const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addPositionalArgument(QStringLiteral("client-id"), QStringLiteral("The client to forget"));
+    if (auto stop = parseArgs(ctx, p, args.mid(1), QStringLiteral("client forget"),
+            QStringLiteral("Forgets a client: revokes its grants and deletes its registration. It may register "
+                           "again, and is then asked about anew.")))
+        return *stop;
+    if (p.positionalArguments().size() != 1)
+        return ctx.usage(QStringLiteral("client forget"), QStringLiteral("needs exactly one client ID"));
+    const QString clientId = p.positionalArguments().first();
+    auto r = callOperator(ctx, QStringLiteral("client.forget"), { { QStringLiteral("client"), clientId } });
+    if (!r)
+        return ctx.fail(r.error());
+    if (ctx.json) {
+        ctx.printJson(*r);
+        return 0;
+    }
+    ctx.out << "Forgot " << clientId
+            << "; grants revoked: " << r->toObject().value(QStringLiteral("grantsRevoked")).toInt() << '\n';
+    return 0;
+}
+
 int runClient(Context &ctx, const QStringList &args)
 {
+    if (args.value(1) == QStringLiteral("forget"))
+        return runClientForget(ctx, args);
     if (args.value(1) != QStringLiteral("add")) {
-        ctx.err << "Usage: tessera-cli client add --name NAME --redirect-uri URI... [--confidential]\n";
+        ctx.err << "Usage: tessera-cli client add --name NAME --redirect-uri URI... [--confidential]\n"
+                   "       tessera-cli client forget CLIENT_ID\n";
         return args.value(1) == QStringLiteral("--help") ? 0 : 2;
     }
     QCommandLineParser p;
@@ -201,7 +227,8 @@ const bool r4 = registerCommand({ QStringLiteral("unfreeze"), QStringLiteral("En
 const bool r5
     = registerCommand({ QStringLiteral("clients"), QStringLiteral("List registered clients (agents)"), runClients });
 const bool r6 = registerCommand({ QStringLiteral("client"),
-    QStringLiteral("Pre-register a client: client add --name N --redirect-uri U"), runClient });
+    QStringLiteral("Pre-register or forget a client: client add --name N --redirect-uri U | client forget ID"),
+    runClient });
 
 } // namespace
 } // namespace Tessera::Cli

@@ -316,49 +316,12 @@ bool AgentListModel::forget(const QString &clientId)
         setLastError(m_context->revocationUnavailableReason());
         return false;
     }
-    Store::Database &db = *m_context->database();
-    auto client = Store::ClientStore(db).find(clientId);
-    if (!client || !client->has_value()) {
-        setLastError(client ? tr("This agent is already gone.") : client.error().message);
+    auto forgotten
+        = grants->forgetClient(clientId, QStringLiteral("agent forgotten (dashboard)"), QStringLiteral("user"));
+    if (!forgotten) {
+        setLastError(forgotten.error().code == QStringLiteral("client_unknown") ? tr("This agent is already gone.")
+                                                                                : forgotten.error().message);
         return false;
-    }
-    // Nobody will decide for an agent that no longer exists.
-    if (Consent::ConsentBroker *broker = m_context->broker()) {
-        for (const Consent::ConsentRequest &r : broker->pending()) {
-            if (r.requester.clientId == clientId)
-                broker->cancel(r.id);
-        }
-    }
-    {
-        auto tx = Store::Transaction::begin(db);
-        if (!tx) {
-            setLastError(tx.error().message);
-            return false;
-        }
-        auto revoked
-            = grants->revokeClient(clientId, QStringLiteral("agent forgotten (dashboard)"), QStringLiteral("user"));
-        if (!revoked) {
-            setLastError(revoked.error().message);
-            return false;
-        }
-        auto removed = Store::ClientStore(db).remove(clientId);
-        if (!removed) {
-            setLastError(removed.error().message);
-            return false;
-        }
-        auto audited = m_context->auditLog()->append(
-            { QStringLiteral("client.forgotten"), QStringLiteral("user"), clientId, {}, {},
-                QJsonObject { { QStringLiteral("name"), (*client)->clientName },
-                    { QStringLiteral("kind"), Store::clientKindToString((*client)->kind) },
-                    { QStringLiteral("grants_revoked"), *revoked } } });
-        if (!audited) {
-            setLastError(audited.error().message);
-            return false;
-        }
-        if (Status s = tx->commit(); !s) {
-            setLastError(s.error().message);
-            return false;
-        }
     }
     setLastError({});
     refresh();

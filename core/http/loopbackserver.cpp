@@ -206,6 +206,8 @@ Status validateRouteOptions(const QByteArray &method, const RouteOptions &option
     // RFC 9700 §2.6: CORS MUST NOT be supported at the authorization endpoint.
     if (options.navigationOnly && options.cors != CorsPolicy::None)
         return invalid(QStringLiteral("A navigation-only route cannot allow CORS."));
+    if (options.admitFetchProbes && !options.navigationOnly)
+        return invalid(QStringLiteral("Fetch probes are admitted only on a navigation-only route."));
     if (!options.requiredContentType.isEmpty()
         && mediaTypeOf(options.requiredContentType) != options.requiredContentType.toLower())
         return invalid(QStringLiteral("The required content type must be a bare media type."));
@@ -512,8 +514,11 @@ GateDecision LoopbackServer::evaluate(const RequestHead &head) const
     if (o.navigationOnly) {
         const QList<QByteArray> modes = h.values("sec-fetch-mode");
         const QList<QByteArray> dests = h.values("sec-fetch-dest");
-        if (modes.size() > 1 || dests.size() > 1 || (modes.size() == 1 && modes.front() != "navigate")
-            || (dests.size() == 1 && dests.front() != "document"))
+        const bool probe = o.admitFetchProbes && modes.size() == 1 && modes.front() == "cors"
+            && (dests.isEmpty() || (dests.size() == 1 && dests.front() == "empty"));
+        if (!probe
+            && (modes.size() > 1 || dests.size() > 1 || (modes.size() == 1 && modes.front() != "navigate")
+                || (dests.size() == 1 && dests.front() != "document")))
             return reject(403,
                 gateError("navigation_required", QStringLiteral("This page can only be opened as a top-level page.")));
         // Issue 9 R6: a speculative navigation (Chromium prefetch and prerender send Sec-Purpose

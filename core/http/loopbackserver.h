@@ -44,6 +44,11 @@ struct RouteOptions
     /** Fetch Metadata gate for /authorize (A6): a present Sec-Fetch-Mode must be `navigate` and a
      *  present Sec-Fetch-Dest `document`; otherwise 403 before the handler runs. Requires CorsPolicy::None. */
     bool navigationOnly = false;
+    /** With navigationOnly (issue 10.3): a program's fetch() of the route (Sec-Fetch-Mode `cors`, Sec-Fetch-Dest
+     *  absent or `empty`) reaches the handler, which must answer it without side effects (a JSON error, never a
+     *  prompt). A web page's cors fetch carries its Origin, which the Origin gate refuses first; every other mode
+     *  (no-cors, frames, websocket) is still refused here. */
+    bool admitFetchProbes = false;
     /** Whether a query string is accepted; if not, any `?` gets 400 (A4: no credentials in URLs). */
     bool allowQuery = false;
     /** > 0: successful responses may be cached publicly this long; otherwise `Cache-Control: no-store`. */

@@ -229,6 +229,10 @@ Status AuthorizationServer::addRoutes()
     RouteOptions navigation;
     navigation.navigationOnly = true; // security-cases A6; never CORS (RFC 9700 §2.6)
     navigation.allowQuery = true;
+    // /authorize also answers a program's fetch() (mcp-remote's probe) with a JSON error, so that
+    // a client whose registration is gone learns it and registers again (issue 10.3).
+    RouteOptions authorize = navigation;
+    authorize.admitFetchProbes = true;
 
     // Metadata is built from the configured issuer, never from the Host header (D5).
     if (Status s = http.route(
@@ -268,7 +272,7 @@ Status AuthorizationServer::addRoutes()
     if (Status s = http.route(
             get, "/authorize",
             [this](const Request &request, Responder r) { m_authorize->handleAuthorize(request, std::move(r)); },
-            navigation);
+            authorize);
         !s)
         return s;
     if (Status s = http.route(

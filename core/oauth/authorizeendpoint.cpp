@@ -91,6 +91,38 @@ Http::Response refusalPage(const QString &reason, int port)
     return Pages::error(400, QStringLiteral("Invalid request"), QStringLiteral("There is nothing to show here."));
 }
 
+/**
+ * Whether a GET of /authorize comes from a program rather than from a person's browser tab
+ * (issue 10.3). Fetch Metadata first: the gate lets through only a top-level navigation or a
+ * `cors` fetch (W3C Fetch Metadata §2.3), so any mode but `navigate` is a program's fetch().
+ * Without Fetch Metadata (curl, older runtimes), an Accept that names JSON and neither HTML
+ * type is one too: a browser's navigation always asks for text/html.
+ */
+bool isFetchProbe(const Http::Request &request)
+{
+    const QList<QByteArray> modes = request.headers.values("sec-fetch-mode");
+    if (!modes.isEmpty())
+        return modes.front() != "navigate";
+    bool json = false;
+    for (const QByteArray &field : request.headers.values("accept")) {
+        for (const QByteArray &element : field.split(',')) {
+            const QList<QByteArray> parts = element.split(';');
+            const QByteArray type = parts.front().trimmed().toLower();
+            bool refused = false; // RFC 9110 §12.4.2: q=0 means "not acceptable"
+            for (qsizetype i = 1; i < parts.size(); ++i) {
+                const QByteArray param = parts.at(i).trimmed().toLower();
+                refused = refused || (param.startsWith("q=") && param.mid(2).toDouble() == 0.0);
+            }
+            if (refused)
+                continue;
+            if (type == "text/html" || type == "application/xhtml+xml")
+                return false;
+            json = json || type == "application/json";
+        }
+    }
+    return json;
+}
+
 } // namespace
 
 AuthorizeEndpoint::AuthorizeEndpoint(ServerContext &ctx, GrantService &grants, CimdFetcher &cimd, QObject *parent)
@@ -110,6 +142,10 @@ AuthorizeEndpoint::~AuthorizeEndpoint() = default;
 
 void AuthorizeEndpoint::handleAuthorize(const Http::Request &request, Http::Responder responder)
 {
+    if (isFetchProbe(request)) {
+        answerProbe(request, std::move(responder));
+        return;
+    }
     // Duplicated parameters (RFC 6749 §3.1, security-cases B4) and malformed encodings are
     // refused before anything else: nothing is redirected until client and redirect_uri are known.
     auto query = request.queryForm();
@@ -166,16 +202,57 @@ void AuthorizeEndpoint::withClient(const Http::Request &, Http::Responder respon
         });
         return;
     }
-    auto found = Store::ClientStore(m_ctx.db).find(clientId);
-    if (!found || !found->has_value()
-        || ((*found)->expiresAt && *(*found)->expiresAt <= m_ctx.clock.nowSecs() && !(*found)->consented)) {
+    const std::optional<Store::Client> found = liveClient(clientId);
+    if (!found) {
         // RFC 6749 §4.1.2.1: an unknown client gets no redirect (security-cases D1).
         responder.send(Pages::error(400, QStringLiteral("Unknown application"),
             QStringLiteral(
                 "No application is registered with this client_id, so Tessera cannot tell where to send you.")));
         return;
     }
-    next(std::move(responder), **found);
+    next(std::move(responder), *found);
+}
+
+std::optional<Store::Client> AuthorizeEndpoint::liveClient(const QString &clientId) const
+{
+    // An unconsented registration past its expiry is gone even before the purge deletes it.
+    auto found = Store::ClientStore(m_ctx.db).find(clientId);
+    if (!found || !found->has_value()
+        || ((*found)->expiresAt && *(*found)->expiresAt <= m_ctx.clock.nowSecs() && !(*found)->consented))
+        return std::nullopt;
+    return **found;
+}
+
+void AuthorizeEndpoint::answerProbe(const Http::Request &request, Http::Responder responder)
+{
+    // Issue 10.3: a program probing the authorization URL with fetch() (mcp-remote does, before it
+    // opens the browser) gets a JSON error it can act on, never a page, a prompt, a transaction
+    // or a cookie. Only the client is looked up: nothing else is validated or learnt here, and
+    // a metadata-document client_id is not fetched for a probe.
+    auto query = request.queryForm();
+    if (!query) {
+        responder.send(oauthErrorResponse(OAuthError::invalidRequest(query.error().message)));
+        return;
+    }
+    const QString clientId = query->value(u"client_id").value_or(QString());
+    if (clientId.isEmpty()) {
+        responder.send(oauthErrorResponse(OAuthError::invalidRequest(QStringLiteral("client_id is missing."))));
+        return;
+    }
+    if (!CimdFetcher::isClientIdUrl(clientId) && !liveClient(clientId)) {
+        // RFC 6749 §5.2 invalid_client ("unknown client"), which makes a client drop its cached
+        // registration and register again. 400, not 401: nothing here authenticates a client, so
+        // there is no scheme for the WWW-Authenticate a 401 must carry (RFC 9110 §15.5.2).
+        qCInfo(lcOAuth).noquote() << "authorization probe for an unknown client" << clientId;
+        OAuthError e = OAuthError::invalidClient(
+            QStringLiteral("No application is registered with this client_id (a registration nobody approved expires). "
+                           "Register again."));
+        e.httpStatus = 400;
+        responder.send(oauthErrorResponse(e));
+        return;
+    }
+    responder.send(oauthErrorResponse(OAuthError::make("navigation_required",
+        QStringLiteral("Open this authorization URL in a browser: the person decides there, in Tessera."), 403)));
 }
 
 void AuthorizeEndpoint::authorize(const FormData &query, Http::Responder responder, const Store::Client &client,

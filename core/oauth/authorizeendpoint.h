@@ -33,6 +33,9 @@ class CimdFetcher;
  * @brief GET /authorize and GET /authorize/wait (RFC 6749 §4.1.1-4.1.2, OAuth 2.1, RFC 7636,
  * RFC 8707, RFC 9207).
  *
+ *     program --fetch() /authorize?...--> JSON error, no prompt, no transaction, no cookie (issue 10.3)
+ *        unknown or expired client ........................ 400 invalid_client (it registers again)
+ *        otherwise ........................................ 403 navigation_required
  *     browser --GET /authorize?...--> validate
  *        unknown client, bad redirect_uri, malformed query ........ error page here, no redirect
  *        anything else wrong ...................................... 303 redirect_uri?error=..&state&iss
@@ -95,6 +98,10 @@ private:
 
     void withClient(const Http::Request &request, Http::Responder responder, const QString &clientId,
         std::function<void(Http::Responder, const Store::Client &)> next);
+    /** @brief The registered client, unless unknown or an unconsented registration past its expiry. */
+    [[nodiscard]] std::optional<Store::Client> liveClient(const QString &clientId) const;
+    /** @brief A program's fetch() of /authorize: a JSON error, no side effects (issue 10.3). */
+    void answerProbe(const Http::Request &request, Http::Responder responder);
     void authorize(const FormData &query, Http::Responder responder, const Store::Client &client,
         const std::optional<Ipc::PortOwnerReport> &receiver = std::nullopt);
     void describeReceiver(Consent::Requester &who, const Ipc::PortOwnerReport &receiver,

@@ -2,6 +2,7 @@
 #include "oauth/grantservice.h"
 
 #include "common/logging.h"
+#include "consent/consentbroker.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "store/auditlog.h"
@@ -236,6 +237,39 @@ Result<int> GrantService::revokeClient(const QString &clientId, const QString &r
     if (Status s = tx->commit(); !s)
         return s.error();
     return *n;
+}
+
+Result<int> GrantService::forgetClient(const QString &clientId, const QString &reason, const QString &actor)
+{
+    Store::ClientStore clients(m_ctx.db);
+    auto client = clients.find(clientId);
+    if (!client)
+        return client.error();
+    if (!client->has_value())
+        return Error::make(
+            QStringLiteral("client_unknown"), QStringLiteral("No client is registered as %1.").arg(clientId));
+    // Nobody will decide for an agent that no longer exists.
+    for (const Consent::ConsentRequest &r : m_ctx.broker.pending()) {
+        if (r.requester.clientId == clientId)
+            m_ctx.broker.cancel(r.id);
+    }
+    auto tx = Store::Transaction::begin(m_ctx.db);
+    if (!tx)
+        return tx.error();
+    auto revoked = revokeClient(clientId, reason, actor);
+    if (!revoked)
+        return revoked.error();
+    if (auto removed = clients.remove(clientId); !removed)
+        return removed.error();
+    if (auto a = m_ctx.audit.append({ QStringLiteral("client.forgotten"), actor, clientId, {}, {},
+            QJsonObject { { QStringLiteral("name"), (*client)->clientName },
+                { QStringLiteral("kind"), Store::clientKindToString((*client)->kind) },
+                { QStringLiteral("grants_revoked"), *revoked } } });
+        !a)
+        return a.error();
+    if (Status s = tx->commit(); !s)
+        return s.error();
+    return *revoked;
 }
 
 Result<int> GrantService::revokeAll(const QString &reason, const QString &actor)

@@ -91,6 +91,13 @@ public:
     [[nodiscard]] Result<bool> revokeGrant(const QString &grantId, const QString &reason, const QString &actor);
     [[nodiscard]] Result<int> revokeClient(const QString &clientId, const QString &reason, const QString &actor);
     [[nodiscard]] Result<int> revokeAll(const QString &reason, const QString &actor);
+    /**
+     * @brief Forgets a client (dashboard "Forget", `tessera-cli client forget`): cancels its pending
+     * consent requests, revokes its grants and deletes the registration, in one transaction,
+     * audited as `client.forgotten`. Returns how many grants were revoked; `client_unknown` if
+     * there is no such client. The client may register again (RFC 7591) and then asks anew.
+     */
+    [[nodiscard]] Result<int> forgetClient(const QString &clientId, const QString &reason, const QString &actor);
 
     /** @brief A grant as tessera-cli and the UI show it. */
     [[nodiscard]] static QJsonObject toJson(const Store::Grant &g, qint64 nowSecs);

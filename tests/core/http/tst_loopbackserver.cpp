@@ -481,6 +481,61 @@ private Q_SLOTS:
         QCOMPARE(h.calls.value("GET /authorize"), status == 200 ? 1 : 0);
     }
 
+    // Issue 10.3: a route that admits fetch probes lets a program's fetch() (mode cors, no or
+    // empty Dest) reach its handler; every other non-navigation, and any page's Origin, is still
+    // refused before it; a route cannot admit probes without being navigation-only.
+    void testI10_fetchProbesReachOnlyAdmittingRoutes_data()
+    {
+        QTest::addColumn<QByteArray>("headers");
+        QTest::addColumn<int>("status");
+        QTest::newRow("cors, no Dest (Node fetch)") << QByteArray("Sec-Fetch-Mode: cors\r\n") << 200;
+        QTest::newRow("cors, Dest empty") << QByteArray("Sec-Fetch-Mode: cors\r\nSec-Fetch-Dest: empty\r\n") << 200;
+        QTest::newRow("navigate document")
+            << QByteArray("Sec-Fetch-Mode: navigate\r\nSec-Fetch-Dest: document\r\n") << 200;
+        QTest::newRow("cors from a page")
+            << QByteArray("Sec-Fetch-Mode: cors\r\nOrigin: http://evil.example\r\n") << 403;
+        QTest::newRow("cors, Dest image") << QByteArray("Sec-Fetch-Mode: cors\r\nSec-Fetch-Dest: image\r\n") << 403;
+        QTest::newRow("cors, two Dest") << QByteArray(
+            "Sec-Fetch-Mode: cors\r\nSec-Fetch-Dest: empty\r\nSec-Fetch-Dest: empty\r\n")
+                                        << 403;
+        QTest::newRow("cors twice") << QByteArray("Sec-Fetch-Mode: cors\r\nSec-Fetch-Mode: cors\r\n") << 403;
+        QTest::newRow("no-cors") << QByteArray("Sec-Fetch-Mode: no-cors\r\nSec-Fetch-Dest: empty\r\n") << 403;
+        QTest::newRow("iframe") << QByteArray("Sec-Fetch-Mode: navigate\r\nSec-Fetch-Dest: iframe\r\n") << 403;
+        QTest::newRow("websocket") << QByteArray("Sec-Fetch-Mode: websocket\r\n") << 403;
+    }
+    void testI10_fetchProbesReachOnlyAdmittingRoutes()
+    {
+        QFETCH(QByteArray, headers);
+        QFETCH(int, status);
+        Harness h;
+        RouteOptions probes;
+        probes.navigationOnly = true;
+        probes.allowQuery = true;
+        probes.admitFetchProbes = true;
+        h.add("GET", "/probe", probes, [](const Request &, Responder r) { r.send(Response::json(400, {})); });
+        RawClient client;
+        QVERIFY(client.connectTo(h.port()));
+        const auto reply = client.exchange(withHost("GET /probe?client_id=c HTTP/1.1", h.hostPort(), headers));
+        QVERIFY(reply);
+        QCOMPARE(reply->status, status == 200 ? 400 : status);
+        QCOMPARE(h.calls.value("GET /probe"), status == 200 ? 1 : 0);
+        // The same request to a navigation-only route that does not admit probes: refused unless navigate.
+        RawClient other;
+        QVERIFY(other.connectTo(h.port()));
+        const auto plain = other.exchange(withHost("GET /authorize?x=1 HTTP/1.1", h.hostPort(), headers));
+        QVERIFY(plain);
+        QCOMPARE(h.calls.value("GET /authorize"), headers.contains("navigate\r\nSec-Fetch-Dest: document") ? 1 : 0);
+
+        RouteOptions notNavigation;
+        notNavigation.admitFetchProbes = true;
+        QCOMPARE(h.server
+                     .route(
+                         "GET", "/x", [](const Request &, Responder) {}, notNavigation)
+                     .error()
+                     .code,
+            QStringLiteral("route_invalid"));
+    }
+
     void testSecurityHeaders()
     {
         Harness h;

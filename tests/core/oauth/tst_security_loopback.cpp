@@ -574,6 +574,106 @@ private Q_SLOTS:
         QVERIFY(!redirect.code().isEmpty());
     }
 
+    // Issue 10.3: a program that probes the authorization URL with fetch() (mcp-remote, before it
+    // opens the browser) gets a JSON OAuth error it acts on: invalid_client when its cached
+    // registration is gone (unknown, or unconsented and expired), so it registers again;
+    // navigation_required otherwise. Never a prompt, a transaction, a cookie or a redirect.
+    void testI10_fetchProbeGetsJsonOAuthError_data()
+    {
+        QTest::addColumn<QString>("client"); // "known", "expired", "unknown", "none", "cimd"
+        QTest::addColumn<QByteArray>("headers");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("error");
+        const QByteArray node("Sec-Fetch-Mode: cors\r\nAccept: application/json\r\n"); // mcp-remote's fetch()
+        const QByteArray empty("Sec-Fetch-Mode: cors\r\nSec-Fetch-Dest: empty\r\n");
+        const QByteArray json("Accept: application/json\r\n"); // no Fetch Metadata (curl, older runtimes)
+        QTest::newRow("unknown, Node fetch") << u"unknown"_s << node << 400 << u"invalid_client"_s;
+        QTest::newRow("unknown, cors empty") << u"unknown"_s << empty << 400 << u"invalid_client"_s;
+        QTest::newRow("unknown, Accept json") << u"unknown"_s << json << 400 << u"invalid_client"_s;
+        QTest::newRow("unknown, json and */*")
+            << u"unknown"_s << QByteArray("Accept: application/json, */*;q=0.5\r\n") << 400 << u"invalid_client"_s;
+        QTest::newRow("unknown, html refused")
+            << u"unknown"_s << QByteArray("Accept: text/html;q=0, application/json\r\n") << 400 << u"invalid_client"_s;
+        QTest::newRow("expired, Node fetch") << u"expired"_s << node << 400 << u"invalid_client"_s;
+        QTest::newRow("expired, Accept json") << u"expired"_s << json << 400 << u"invalid_client"_s;
+        QTest::newRow("known, Node fetch") << u"known"_s << node << 403 << u"navigation_required"_s;
+        QTest::newRow("known, Accept json") << u"known"_s << json << 403 << u"navigation_required"_s;
+        QTest::newRow("no client_id") << u"none"_s << node << 400 << u"invalid_request"_s;
+        QTest::newRow("metadata document, not fetched") << u"cimd"_s << node << 403 << u"navigation_required"_s;
+    }
+    void testI10_fetchProbeGetsJsonOAuthError()
+    {
+        QFETCH(QString, client);
+        QFETCH(QByteArray, headers);
+        QFETCH(int, status);
+        QFETCH(QString, error);
+        AsFixture &f = *m_f;
+        AS_TRY(registered, f.registerClient());
+        Params q = f.authorizeParams(registered, Pkce::fresh());
+        if (client == u"unknown"_s)
+            q.set(u"client_id"_s, u"forgotten-client-id"_s);
+        else if (client == u"none"_s)
+            q.remove(u"client_id"_s);
+        else if (client == u"cimd"_s)
+            q.set(u"client_id"_s, u"https://127.0.0.1:1/client.json"_s);
+        else if (client == u"expired"_s)
+            f.clock.advanceSecs(f.server->registration().limits().unconsentedTtlSecs + 1);
+        const HttpReply r = f.getAuthorize(q, headers);
+        QCOMPARE(r.status, status);
+        QVERIFY2(r.header("content-type").startsWith("application/json"), r.header("content-type").constData());
+        QCOMPARE(r.header("cache-control"), QByteArray("no-store"));
+        const QJsonObject body = AsFixture::json(r);
+        QCOMPARE(body.value(u"error"_s).toString(), error);
+        QVERIFY(!body.value(u"error_description"_s).toString().isEmpty());
+        QVERIFY(!r.hasHeader("set-cookie"));
+        QVERIFY(!r.hasHeader("location"));
+        QVERIFY(!r.hasHeader("access-control-allow-origin"));
+        QCOMPARE(f.pendingConsents(), 0);
+        QCOMPARE(f.server->authorizeEndpoint().pendingTransactions(), 0);
+    }
+
+    // Issue 10.3: people's browsers keep the HTML pages and the prompt; a page's own request
+    // (any Origin, or a subresource) is still refused before the handler, the same for a
+    // known and an unknown client, so it cannot even learn whether a client_id exists.
+    void testI10_browsersKeepPagesAndPagesLearnNothing()
+    {
+        AsFixture &f = *m_f;
+        AS_TRY(client, f.registerClient());
+        const QByteArray browser("Sec-Fetch-Mode: navigate\r\nSec-Fetch-Dest: document\r\nAccept: "
+                                 "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n");
+        for (const QByteArray &headers : { browser, QByteArray(), QByteArray("Accept: */*\r\n"),
+                 QByteArray("Accept: application/json, text/html\r\n"),
+                 QByteArray("Sec-Fetch-Mode: navigate\r\nAccept: application/json\r\n") }) {
+            Params unknown = f.authorizeParams(client, Pkce::fresh());
+            unknown.set(u"client_id"_s, u"forgotten-client-id"_s);
+            const HttpReply page = f.getAuthorize(unknown, headers);
+            QCOMPARE(page.status, 400);
+            QVERIFY2(page.header("content-type").startsWith("text/html"), headers.constData());
+        }
+        const HttpReply prompt = f.getAuthorize(f.authorizeParams(client, Pkce::fresh()), browser);
+        QCOMPARE(prompt.status, 200);
+        QVERIFY(prompt.header("content-type").startsWith("text/html"));
+        QCOMPARE(f.pendingConsents(), 1);
+
+        for (const QByteArray &headers :
+            { QByteArray("Sec-Fetch-Mode: cors\r\nSec-Fetch-Dest: empty\r\nOrigin: https://evil.example\r\n"),
+                QByteArray("Sec-Fetch-Mode: no-cors\r\nSec-Fetch-Dest: empty\r\n"),
+                QByteArray("Sec-Fetch-Mode: no-cors\r\nSec-Fetch-Dest: script\r\nAccept: application/json\r\n"),
+                QByteArray("Sec-Fetch-Mode: cors\r\nSec-Fetch-Dest: image\r\n"),
+                QByteArray("Sec-Fetch-Mode: navigate\r\nSec-Fetch-Dest: iframe\r\nAccept: application/json\r\n") }) {
+            Params unknown = f.authorizeParams(client, Pkce::fresh());
+            unknown.set(u"client_id"_s, u"forgotten-client-id"_s);
+            const HttpReply forUnknown = f.getAuthorize(unknown, headers);
+            const HttpReply forKnown = f.getAuthorize(f.authorizeParams(client, Pkce::fresh()), headers);
+            QCOMPARE(forUnknown.status, 403);
+            QCOMPARE(forKnown.status, forUnknown.status);
+            QCOMPARE(forKnown.body, forUnknown.body);
+            QVERIFY(errorOf(forUnknown) != u"invalid_client"_s);
+        }
+        QCOMPARE(f.pendingConsents(), 1);
+        QCOMPARE(f.server->authorizeEndpoint().pendingTransactions(), 1);
+    }
+
     // A8 (RFC 8252 §7.3): a taken port fails closed, with a clear error, and nothing is left
     // listening anywhere else; the product never picks a port itself.
     void testA8_portSquatting()
