@@ -250,17 +250,17 @@ private Q_SLOTS:
         while (rounds < 2 || (lostTotal == 0 && rounds < 5)) {
             ++rounds;
             std::atomic<bool> stop { false };
-            std::atomic<int> inFlightAnswers { 0 };
+            std::atomic<int> answers { 0 };
             std::vector<std::thread> load;
             for (std::size_t i = 0; i < agents.size(); ++i) {
                 // Odd agents also drop every fourth answer they get, as a client that timed out or
                 // crashed, and try again with the old token a little later; the kill often lands
                 // in that pause. Even agents lose answers only to the kill.
                 const bool drops = i % 2 == 1;
-                load.emplace_back([&a = agents[i], drops, &stop, &inFlightAnswers, port] {
+                load.emplace_back([&a = agents[i], drops, &stop, &answers, port] {
                     while (!stop.load()) {
                         if (const std::optional<QString> next = refreshBlocking(port, a.clientId, a.refreshToken)) {
-                            ++inFlightAnswers;
+                            ++answers;
                             if (drops && ++a.answered % 4 == 0) { // the answer is dropped unread
                                 ++a.unanswered;
                                 QThread::msleep(100);
@@ -275,9 +275,9 @@ private Q_SLOTS:
                 });
             }
             // Let every agent refresh a good number of times, then kill mid-load.
-            for (QDeadlineTimer warm(5000); inFlightAnswers.load() < 40 * kAgents && !warm.hasExpired();)
+            for (QDeadlineTimer warm(5000); answers.load() < 40 * kAgents && !warm.hasExpired();)
                 QTest::qWait(10); // reads tessera's stderr meanwhile, so its pipe never fills
-            QVERIFY2(inFlightAnswers.load() >= 40 * kAgents, t.log().constData());
+            QVERIFY2(answers.load() >= 40 * kAgents, t.log().constData());
             t.process().kill(); // SIGKILL
             QVERIFY(t.process().waitForFinished(5000));
             QThread::msleep(100); // every request in flight fails now
