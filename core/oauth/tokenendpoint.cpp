@@ -306,12 +306,22 @@ TokenEndpoint::Outcome TokenEndpoint::refresh(const FormData &form, const Authen
     if (const auto it = m_recentRefresh.constFind(oldHash);
         it != m_recentRefresh.constEnd() && it->clientId == client.client.clientId) {
         // The same request again within the retry window gets the same answer, but only while
-        // the successor it handed out is still the family's live token. Once the successor was
-        // used (or the family revoked), the old token is plain reuse (RFC 9700 §4.14.2).
+        // the successor it handed out is still the family's live token (not used, not retired,
+        // family not revoked). This wins over the store's grace: two racing requests with one
+        // token (TS clients do not single-flight) must both get the token the client will keep;
+        // a grace retry would retire the first answer's. Past the window, or after a restart,
+        // the store decides: a retry while the successor is unused gets a fresh successor.
+        // The store's grace still rules whether the old token counts at all, so the window is
+        // never wider than it (a cached answer just past GraceSecs is not replayed).
         auto successor = refreshTokens.findByHash(it->successorHash);
         if (!successor)
             return storeFailure(successor.error());
-        if (successor->has_value() && !(*successor)->token.rotatedAt && !(*successor)->family.revokedAt)
+        auto predecessor = refreshTokens.findByHash(oldHash);
+        if (!predecessor)
+            return storeFailure(predecessor.error());
+        if (successor->has_value() && !(*successor)->token.rotatedAt && !(*successor)->family.revokedAt
+            && predecessor->has_value()
+            && Store::RefreshTokenStore::inGrace((*predecessor)->token, m_ctx.clock.nowSecs()))
             return it->response;
         m_recentRefresh.remove(oldHash);
     }
@@ -397,10 +407,12 @@ TokenEndpoint::Outcome TokenEndpoint::refresh(const FormData &form, const Authen
         return OAuthError::invalidGrant(minted.error().message);
     if (Status s = grants.recordUse(family.grantId, now); !s)
         return storeFailure(s.error());
+    QJsonObject details { { QStringLiteral("scopes"), QJsonArray::fromStringList(scopes) },
+        { QStringLiteral("jti"), minted->jti } };
+    if (rotated->retry) // the previous answer was lost: its unused refresh token is retired
+        details.insert(QStringLiteral("retry"), true);
     if (auto a = m_ctx.audit.append({ QStringLiteral("token.refreshed"), QStringLiteral("client:") + family.clientId,
-            family.clientId, family.resource, family.grantId,
-            QJsonObject { { QStringLiteral("scopes"), QJsonArray::fromStringList(scopes) },
-                { QStringLiteral("jti"), minted->jti } } });
+            family.clientId, family.resource, family.grantId, details });
         !a)
         return storeFailure(a.error());
     if (Status s = tx->commit(); !s)

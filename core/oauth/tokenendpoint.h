@@ -37,13 +37,17 @@ struct MintedAccessToken
  * before the code is consumed, so a wrong verifier does not burn the code; consumption is
  * then atomic, and a second redemption revokes the grant the code created (RFC 6749 §4.1.2).
  *
- * refresh_token: rotation on every use; the old token is dead afterwards and presenting it
- * again revokes the family and its grant (RFC 9700 §4.14.2). Scope may narrow, never widen; the
- * resource must be the family's. Concurrent refreshes: the same token presented again by
- * the same client within RefreshRetryWindowMs gets the identical response (same new tokens),
- * so a client without single-flight does not fork or kill its family; after the window it
- * is reuse. While Tessera is frozen every grant answers temporarily_unavailable and nothing
- * changes, so tokens resume when it is unfrozen.
+ * refresh_token: rotation on every use. The old token stays usable until its successor is
+ * first used (at most RefreshTokenStore::GraceSecs), persisted, so that an answer lost to a
+ * crash, a restart or a client's timeout does not cost the grant: a retry gets a fresh
+ * successor and the unused one is retired. Presenting a retired token (the predecessor after
+ * its successor was used, or a retired successor) revokes the family and its grant
+ * (RFC 9700 §4.14.2). Scope may narrow, never widen; the resource must be the family's.
+ * Concurrent refreshes: the same token presented again by the same client within
+ * RefreshRetryWindowMs gets the identical response (same new tokens) while that successor is
+ * unused, so a client without single-flight keeps the token it saves; this in-memory replay
+ * wins over the grace. While Tessera is frozen every grant answers temporarily_unavailable and
+ * nothing changes, so tokens resume when it is unfrozen.
  *
  * Every response has Cache-Control: no-store and Pragma: no-cache and always says `scope`.
  */

@@ -191,6 +191,9 @@ struct RefreshToken
     qint64 createdAt = 0;
     qint64 expiresAt = 0;
     std::optional<qint64> rotatedAt; ///< set once a newer token replaced this one
+    /** set once it can never be used again (its successor was used, a retry replaced it, or the
+        grace ran out); a rotated token without it is the family's predecessor in grace */
+    std::optional<qint64> retiredAt;
     bool operator==(const RefreshToken &) const = default;
 };
 

@@ -74,7 +74,7 @@ Status RefreshTokenStore::createFamily(const RefreshFamily &family, const QByteA
     return tx->commit();
 }
 
-Result<RefreshFamily, RefreshError> RefreshTokenStore::rotate(const QByteArray &oldHash, const QByteArray &newHash,
+Result<Rotation, RefreshError> RefreshTokenStore::rotate(const QByteArray &oldHash, const QByteArray &newHash,
     qint64 newExpiresAt, qint64 nowSecs, const QString &expectedClientId)
 {
     if (Status s = checkHash(newHash); !s)
@@ -84,7 +84,8 @@ Result<RefreshFamily, RefreshError> RefreshTokenStore::rotate(const QByteArray &
             storeError(ErrorCode::InvalidArgument, QStringLiteral("The new refresh token equals the old one.")));
 
     // BEGIN IMMEDIATE: the write lock is taken before reading, so a second rotation of the same
-    // token (another connection or process) waits and then sees rotated_at set (security-cases F2).
+    // token (another connection or process) waits and then sees what the first one wrote
+    // (security-cases F2).
     auto tx = Transaction::begin(m_db);
     if (!tx)
         return plain(tx.error());
@@ -92,11 +93,12 @@ Result<RefreshFamily, RefreshError> RefreshTokenStore::rotate(const QByteArray &
     RefreshFamily family;
     qint64 tokenExpiresAt = 0;
     std::optional<qint64> rotatedAt;
+    std::optional<qint64> retiredAt;
     bool grantRevoked = false;
     std::optional<qint64> grantExpiresAt;
     {
         auto q = m_db.prepare(QStringLiteral("SELECT ") + kFamilyColumns
-            + QStringLiteral(", t.expires_at, t.rotated_at, g.state, g.expires_at FROM refresh_tokens t "
+            + QStringLiteral(", t.expires_at, t.rotated_at, t.retired_at, g.state, g.expires_at FROM refresh_tokens t "
                              "JOIN refresh_families f ON f.id = t.family_id JOIN grants g ON g.id = f.grant_id "
                              "WHERE t.token_hash = ?"));
         if (!q)
@@ -112,11 +114,21 @@ Result<RefreshFamily, RefreshError> RefreshTokenStore::rotate(const QByteArray &
         family = readFamily(*q, 0);
         tokenExpiresAt = q->int64(8);
         rotatedAt = q->optionalInt64(9);
-        grantRevoked = q->text(10) == u"revoked";
-        grantExpiresAt = q->optionalInt64(11);
+        retiredAt = q->optionalInt64(10);
+        grantRevoked = q->text(11) == u"revoked";
+        grantExpiresAt = q->optionalInt64(12);
     }
     auto fail = [&family](QLatin1String code, const QString &message) {
         return RefreshError { storeError(code, message), family.id, family.grantId, family.clientId };
+    };
+    auto exec = [this](const QString &sql, auto bind) -> Result<int> {
+        auto q = m_db.prepare(sql);
+        if (!q)
+            return q.error();
+        bind(*q);
+        if (Status s = q->exec(); !s)
+            return s.error();
+        return q->rowsAffected();
     };
 
     // RFC 6749 §6: the refresh token is bound to the client it was issued to.
@@ -126,8 +138,14 @@ Result<RefreshFamily, RefreshError> RefreshTokenStore::rotate(const QByteArray &
             {}, {}, {} };
     if (family.revokedAt || grantRevoked)
         return fail(ErrorCode::RefreshRevoked, QStringLiteral("The refresh token has been revoked."));
-    if (rotatedAt) {
-        // RFC 9700 §4.14.2: reuse of a rotated token revokes the active one of the family too.
+    // In grace: rotated, its successor never used, and for less than GraceSecs.
+    const bool inGrace
+        = RefreshTokenStore::inGrace(RefreshToken { oldHash, family.id, 0, 0, rotatedAt, retiredAt }, nowSecs);
+    if (rotatedAt && !inGrace) {
+        // RFC 9700 §4.14.2: "If a refresh token is compromised and subsequently used by both the
+        // attacker and the legitimate client, one of them will present an invalidated refresh
+        // token, which will inform the authorization server of the breach": revoke the family,
+        // the active token included.
         auto revoked = revokeFamily(family.id, QString(ReuseReason), nowSecs);
         if (!revoked)
             return plain(revoked.error());
@@ -139,20 +157,35 @@ Result<RefreshFamily, RefreshError> RefreshTokenStore::rotate(const QByteArray &
     if (tokenExpiresAt <= nowSecs || (grantExpiresAt && *grantExpiresAt <= nowSecs))
         return fail(ErrorCode::RefreshExpired, QStringLiteral("The refresh token has expired."));
 
-    {
-        auto q = m_db.prepare(
-            QStringLiteral("UPDATE refresh_tokens SET rotated_at = ? WHERE token_hash = ? AND rotated_at IS NULL"));
-        if (!q)
-            return plain(q.error());
-        q->bindInt(nowSecs).bindBlob(oldHash);
-        if (Status s = q->exec(); !s)
-            return plain(s.error());
-        if (q->rowsAffected() != 1)
+    if (inGrace) {
+        // A retry after a lost answer: the answer's token was never used (else this one would be
+        // retired), so nobody can be relying on it. Retire it; at most one unused successor lives.
+        auto retired = exec(QStringLiteral("UPDATE refresh_tokens SET rotated_at = ?, retired_at = ? "
+                                           "WHERE family_id = ? AND rotated_at IS NULL"),
+            [&](Query &q) { q.bindInt(nowSecs).bindInt(nowSecs).bindText(family.id); });
+        if (!retired)
+            return plain(retired.error());
+        if (*retired != 1)
+            return plain(storeError(ErrorCode::StoreError,
+                QStringLiteral("The refresh family has no current token to replace; nothing was changed.")));
+    } else {
+        // First use of the current token: its predecessor, if still in grace, is retired for good.
+        auto retired = exec(QStringLiteral("UPDATE refresh_tokens SET retired_at = ? WHERE family_id = ? "
+                                           "AND rotated_at IS NOT NULL AND retired_at IS NULL"),
+            [&](Query &q) { q.bindInt(nowSecs).bindText(family.id); });
+        if (!retired)
+            return plain(retired.error());
+        auto rotated = exec(
+            QStringLiteral("UPDATE refresh_tokens SET rotated_at = ? WHERE token_hash = ? AND rotated_at IS NULL"),
+            [&](Query &q) { q.bindInt(nowSecs).bindBlob(oldHash); });
+        if (!rotated)
+            return plain(rotated.error());
+        if (*rotated != 1)
             return fail(ErrorCode::RefreshReused, QStringLiteral("The refresh token was already used."));
     }
     {
         auto q = m_db.prepare(QStringLiteral("INSERT INTO refresh_tokens (token_hash, family_id, created_at, "
-                                             "expires_at, rotated_at) VALUES (?, ?, ?, ?, NULL)"));
+                                             "expires_at, rotated_at, retired_at) VALUES (?, ?, ?, ?, NULL, NULL)"));
         if (!q)
             return plain(q.error());
         q->bindBlob(newHash).bindText(family.id).bindInt(nowSecs).bindInt(newExpiresAt);
@@ -161,7 +194,7 @@ Result<RefreshFamily, RefreshError> RefreshTokenStore::rotate(const QByteArray &
     }
     if (Status s = tx->commit(); !s)
         return plain(s.error());
-    return family;
+    return Rotation { family, inGrace };
 }
 
 Result<bool> RefreshTokenStore::revokeFamily(const QString &familyId, const QString &reason, qint64 nowSecs)
@@ -203,7 +236,7 @@ Result<int> RefreshTokenStore::revokeAllFamilies(const QString &reason, qint64 n
 Result<std::optional<RefreshTokenInfo>> RefreshTokenStore::findByHash(const QByteArray &tokenHash)
 {
     auto q = m_db.prepare(QStringLiteral("SELECT ") + kFamilyColumns
-        + QStringLiteral(", t.token_hash, t.created_at, t.expires_at, t.rotated_at FROM refresh_tokens t "
+        + QStringLiteral(", t.token_hash, t.created_at, t.expires_at, t.rotated_at, t.retired_at FROM refresh_tokens t "
                          "JOIN refresh_families f ON f.id = t.family_id WHERE t.token_hash = ?"));
     if (!q)
         return q.error();
@@ -222,6 +255,7 @@ Result<std::optional<RefreshTokenInfo>> RefreshTokenStore::findByHash(const QByt
     info.token.createdAt = q->int64(9);
     info.token.expiresAt = q->int64(10);
     info.token.rotatedAt = q->optionalInt64(11);
+    info.token.retiredAt = q->optionalInt64(12);
     return std::optional<RefreshTokenInfo>(std::move(info));
 }
 

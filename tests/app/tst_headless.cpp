@@ -59,7 +59,7 @@ private Q_SLOTS:
         QCOMPARE(s.value(QStringLiteral("issuer")).toString(), t.issuer());
         const QString kid = s.value(QStringLiteral("signingKid")).toString();
         QCOMPARE(kid.size(), 43);
-        QCOMPARE(s.value(QStringLiteral("schemaVersion")).toInt(), 6);
+        QCOMPARE(s.value(QStringLiteral("schemaVersion")).toInt(), 7);
 
         // Files and sockets are the user's alone.
         QCOMPARE(fileMode(t.dataDir()), 0700);

@@ -121,50 +121,76 @@ Result<Redirect> parseRedirect(const HttpReply &reply)
     return r;
 }
 
-AsFixture::AsFixture(const Options &options)
+AsFixture::AsFixture(const Options &options) : m_options(options)
 {
     m_setup = [&]() -> Status {
         if (!dir.isValid())
             return fail(QStringLiteral("no temporary directory"));
-        auto opened = Store::Database::open(dir.filePath(QStringLiteral("tessera.db")));
-        if (!opened)
-            return opened.error();
-        db = std::move(*opened);
-        audit = std::make_unique<Store::AuditLog>(*db, clock);
         vault = std::make_unique<Vault::MemorySecretStore>();
-        keys = std::make_unique<OAuth::KeyManager>(*db, *audit, *vault, clock);
-        std::optional<Status> loaded;
-        keys->load([&loaded](Status s) { loaded = s; });
-        if (!QTest::qWaitFor([&] { return loaded.has_value(); }, 5000))
-            return fail(QStringLiteral("KeyManager::load never answered"));
-        if (!*loaded)
-            return loaded->error();
-
-        // The G-group limits (prompt flooding) are not what these tests are about; the suite runs
-        // many authorizations per client within one fake minute.
-        Consent::ConsentBroker::Limits limits;
-        limits.maxPendingPerClient = 16;
-        limits.maxNewPerClientPerMinute = 1000;
-        limits.denialsBeforeCooldown = 1000;
-        broker = std::make_unique<Consent::ConsentBroker>(*db, *audit, clock, limits);
-
+        if (Status s = openServices(); !s)
+            return s;
         auto added = addResource(QStringLiteral("mcp"), QString::fromLatin1(ResourceUri), { QStringLiteral("read") },
             300, QByteArray(IntrospectionSecret));
         if (!added)
             return added.error();
         resource = *added;
-
-        server = std::make_unique<OAuth::AuthorizationServer>(OAuth::ServerContext {
-            *db, *audit, clock, *keys, *broker, QStringLiteral("http://127.0.0.1:0"), QStringLiteral("local:tester") });
-        server->setAllowEphemeralPortForTesting(true);
         // The clients' loopback redirect port: held by this process, as a real client holds its own
         // (R3/R4: only a listener of the person's uid receives a code, silently only the one approved).
         if (!redirectListener.listen(QHostAddress::LocalHost, 0))
             return fail(QStringLiteral("cannot listen for redirects: ") + redirectListener.errorString());
-        if (options.httpLimits)
-            server->setHttpLimitsForTesting(*options.httpLimits);
-        return server->start(0);
+        return startServer();
     }();
+}
+
+Status AsFixture::openServices()
+{
+    auto opened = Store::Database::open(dir.filePath(QStringLiteral("tessera.db")));
+    if (!opened)
+        return opened.error();
+    db = std::move(*opened);
+    audit = std::make_unique<Store::AuditLog>(*db, clock);
+    keys = std::make_unique<OAuth::KeyManager>(*db, *audit, *vault, clock);
+    std::optional<Status> loaded;
+    keys->load([&loaded](Status s) { loaded = s; });
+    if (!QTest::qWaitFor([&] { return loaded.has_value(); }, 5000))
+        return fail(QStringLiteral("KeyManager::load never answered"));
+    if (!*loaded)
+        return loaded->error();
+
+    // The G-group limits (prompt flooding) are not what these tests are about; the suite runs
+    // many authorizations per client within one fake minute.
+    Consent::ConsentBroker::Limits limits;
+    limits.maxPendingPerClient = 16;
+    limits.maxNewPerClientPerMinute = 1000;
+    limits.denialsBeforeCooldown = 1000;
+    broker = std::make_unique<Consent::ConsentBroker>(*db, *audit, clock, limits);
+    return {};
+}
+
+Status AsFixture::startServer()
+{
+    server = std::make_unique<OAuth::AuthorizationServer>(OAuth::ServerContext {
+        *db, *audit, clock, *keys, *broker, QStringLiteral("http://127.0.0.1:0"), QStringLiteral("local:tester") });
+    server->setAllowEphemeralPortForTesting(true);
+    if (m_options.httpLimits)
+        server->setHttpLimitsForTesting(*m_options.httpLimits);
+    return server->start(0);
+}
+
+Status AsFixture::restart()
+{
+    // Everything in memory goes (the token endpoint's retry answers included); the database file
+    // and the keychain stay, as across a restart of Tessera.
+    if (server)
+        server->stop();
+    server.reset();
+    broker.reset();
+    keys.reset();
+    audit.reset();
+    db.reset();
+    if (Status s = openServices(); !s)
+        return s;
+    return startServer();
 }
 
 AsFixture::~AsFixture()
@@ -424,6 +450,26 @@ HttpReply AsFixture::refreshReply(const TestClient &client, const QString &refre
 Result<Tokens> AsFixture::refresh(const TestClient &client, const QString &refreshToken, const Params &extra)
 {
     return parseTokens(refreshReply(client, refreshToken, extra));
+}
+
+Status AsFixture::refreshAnswerLost(const TestClient &client, const QString &refreshToken)
+{
+    Params form;
+    form.set(QStringLiteral("grant_type"), QStringLiteral("refresh_token"));
+    form.set(QStringLiteral("refresh_token"), refreshToken);
+    addClientAuth(client, form);
+    const QString rows = QStringLiteral("SELECT count(*) FROM refresh_tokens");
+    const qint64 before = scalar(rows);
+    RawClient c;
+    if (!c.connectTo(port()))
+        return fail(QStringLiteral("cannot connect to the token endpoint"));
+    c.send(
+        postRequest("/token", port(), "application/x-www-form-urlencoded", form.encoded(), clientAuthHeader(client)));
+    // The answer is written once the rotation committed; the client is gone before reading it.
+    if (!QTest::qWaitFor([&] { return scalar(rows) > before; }, 3000))
+        return fail(QStringLiteral("the refresh whose answer was to be lost did not rotate"));
+    c.socket().abort();
+    return {};
 }
 
 Result<Tokens> AsFixture::issueTokens(const TestClient &client, const QString &scope, Consent::Duration duration)

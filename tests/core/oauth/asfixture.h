@@ -131,6 +131,9 @@ public:
 
     /** Whether everything started; tests QVERIFY it first. */
     [[nodiscard]] const Status &setup() const { return m_setup; }
+    /** Stops the server and drops every service, then opens the same database (and keychain) and
+        starts a new server, on a new port: what a restart of Tessera leaves. */
+    [[nodiscard]] Status restart();
 
     [[nodiscard]] quint16 port() const;
     [[nodiscard]] QString issuer() const;
@@ -180,6 +183,8 @@ public:
         const TestClient &client, const QString &refreshToken, const Params &extra = {});
     [[nodiscard]] Result<Tokens> refresh(
         const TestClient &client, const QString &refreshToken, const Params &extra = {});
+    /** A refresh whose answer never reaches the client: sent, committed, connection closed unread. */
+    [[nodiscard]] Status refreshAnswerLost(const TestClient &client, const QString &refreshToken);
     /** The whole flow: authorize @p scope, approve it all, redeem. */
     [[nodiscard]] Result<Tokens> issueTokens(const TestClient &client,
         const QString &scope = QStringLiteral("read write"), Consent::Duration duration = Consent::Duration::OneHour);
@@ -213,7 +218,10 @@ public:
 private:
     [[nodiscard]] QByteArray clientAuthHeader(const TestClient &client) const;
     void addClientAuth(const TestClient &client, Params &form) const;
+    [[nodiscard]] Status openServices();
+    [[nodiscard]] Status startServer();
 
+    Options m_options;
     Status m_setup;
 };
 

@@ -8,6 +8,7 @@
 #include "oauth/introspection.h"
 #include "oauth/servercontext.h"
 #include "store/grantstore.h"
+#include "store/refreshtokenstore.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -53,6 +54,11 @@ class TestSecurityTokens : public QObject
     {
         return m_f->scalar(QStringLiteral("SELECT count(*) FROM refresh_tokens"));
     }
+    [[nodiscard]] qint64 auditEvents(const QString &kind, const QString &detailsLike = u"%"_s)
+    {
+        return m_f->scalar(
+            u"SELECT count(*) FROM audit_events WHERE kind = ? AND details LIKE ?"_s, { kind, detailsLike });
+    }
 
 private Q_SLOTS:
     void init()
@@ -62,8 +68,9 @@ private Q_SLOTS:
     }
     void cleanup() { m_f.reset(); }
 
-    // F1 (RFC 9700 §4.14.2): RT1 -> RT2; RT1 again after the retry window is reuse: invalid_grant,
-    // and the whole grant dies (RT2 too; its access tokens read inactive).
+    // F1 (RFC 9700 §4.14.2): RT1 -> RT2 -> RT3; RT1 again (its successor RT2 was used, so it is
+    // retired; past the retry window) is reuse: invalid_grant, and the whole grant dies (RT3 too;
+    // its access tokens read inactive).
     void testF1_refreshReuseRevokesGrant()
     {
         AsFixture &f = *m_f;
@@ -73,25 +80,28 @@ private Q_SLOTS:
         QVERIFY(!t2.refreshToken.isEmpty());
         QVERIFY(t2.refreshToken != t1.refreshToken);
         QVERIFY(f.isActive(t2.accessToken));
+        AS_TRY(t3, f.refresh(client, t2.refreshToken));
 
         f.clock.advanceMs(OAuth::ServerContext::RefreshRetryWindowMs + 1);
         const HttpReply reuse = f.refreshReply(client, t1.refreshToken);
         QCOMPARE(reuse.status, 400);
         QCOMPARE(errorOf(reuse), QStringLiteral("invalid_grant"));
 
-        const HttpReply successor = f.refreshReply(client, t2.refreshToken);
+        const HttpReply successor = f.refreshReply(client, t3.refreshToken);
         QCOMPARE(successor.status, 400);
         QCOMPARE(errorOf(successor), QStringLiteral("invalid_grant"));
-        QCOMPARE(f.grantOfAccessToken(t2.accessToken)->state, Store::GrantState::Revoked);
+        QCOMPARE(f.grantOfAccessToken(t3.accessToken)->state, Store::GrantState::Revoked);
+        QVERIFY(!f.isActive(t3.accessToken));
         QVERIFY(!f.isActive(t2.accessToken));
         QVERIFY(!f.isActive(t1.accessToken));
         QCOMPARE(liveRefreshTokens(), 0);
     }
 
-    // F1, the documented retry window (ServerContext::RefreshRetryWindowMs, like
-    // workers-oauth-provider's "one retry"): the same client presenting RT1 again within 2 s gets
-    // the identical response, and nothing forks: one live refresh token, no third token minted.
-    // Another client gets nothing from the window; just past it, RT1 is reuse.
+    // F1, the documented retry window (ServerContext::RefreshRetryWindowMs): the same client
+    // presenting RT1 again within 2 s gets the identical response, and nothing forks: one live
+    // refresh token, no third token minted. Another client gets nothing from the window. Just past
+    // it, RT1 (RT2 unused) is a retry through the persisted grace: a new RT2', and RT2 is retired,
+    // so presenting RT2 is reuse.
     void testF1_retryWindowIsExactAndDoesNotFork()
     {
         AsFixture &f = *m_f;
@@ -113,11 +123,17 @@ private Q_SLOTS:
         QCOMPARE(liveRefreshTokens(), 1);
 
         f.clock.advanceMs(2);
-        const HttpReply reuse = f.refreshReply(client, t1.refreshToken);
+        AS_TRY(fresh, f.refresh(client, t1.refreshToken));
+        QVERIFY(fresh.refreshToken != t2.refreshToken);
+        QVERIFY(fresh.refreshToken != t1.refreshToken);
+        QCOMPARE(refreshTokenRows(), 3);
+        QCOMPARE(liveRefreshTokens(), 1);
+        const HttpReply reuse = f.refreshReply(client, t2.refreshToken);
         QCOMPARE(reuse.status, 400);
         QCOMPARE(errorOf(reuse), QStringLiteral("invalid_grant"));
         QCOMPARE(liveRefreshTokens(), 0);
-        QCOMPARE(f.refreshReply(client, t2.refreshToken).status, 400);
+        QCOMPARE(f.refreshReply(client, fresh.refreshToken).status, 400);
+        QCOMPARE(f.refreshReply(client, t1.refreshToken).status, 400);
     }
 
     // F1, the window's other edge: the cached answer for RT1 is replayed only while the RT2 it
@@ -164,6 +180,126 @@ private Q_SLOTS:
         QCOMPARE(retry.status, 400);
         QCOMPARE(errorOf(retry), QStringLiteral("invalid_grant"));
         QVERIFY(retry.body != t2.reply.body);
+        QCOMPARE(liveRefreshTokens(), 0);
+    }
+
+    // Issue 10.5: an answer lost after its rotation committed. Past the in-memory retry window,
+    // the retry with RT1 works through the persisted grace (a fresh RT2', audited as a retry),
+    // RT2' works, and then RT1, whose successor was used, is reuse: family and grant revoked.
+    void testI10_lostAnswerRetryWorksThenPredecessorIsReuse()
+    {
+        AsFixture &f = *m_f;
+        AS_TRY(client, f.registerClient());
+        AS_TRY(t1, f.issueTokens(client));
+        const Status lost = f.refreshAnswerLost(client, t1.refreshToken);
+        QVERIFY2(lost, qPrintable(lost ? QString() : lost.error().toString()));
+        QCOMPARE(refreshTokenRows(), 2);
+        f.clock.advanceSecs(30); // a client that timed out and tries again later
+
+        AS_TRY(t2, f.refresh(client, t1.refreshToken));
+        QVERIFY(t2.refreshToken != t1.refreshToken);
+        QVERIFY(f.isActive(t2.accessToken));
+        QCOMPARE(refreshTokenRows(), 3);
+        QCOMPARE(liveRefreshTokens(), 1);
+        QCOMPARE(auditEvents(u"token.refreshed"_s, u"%\"retry\":true%"_s), 1);
+        QCOMPARE(auditEvents(u"refresh.reuse_detected"_s), 0);
+
+        f.clock.advanceSecs(30);
+        AS_TRY(t3, f.refresh(client, t2.refreshToken));
+        QVERIFY(f.isActive(t3.accessToken));
+        QCOMPARE(auditEvents(u"token.refreshed"_s, u"%\"retry\":true%"_s), 1);
+
+        f.clock.advanceSecs(30);
+        const HttpReply reuse = f.refreshReply(client, t1.refreshToken);
+        QCOMPARE(reuse.status, 400);
+        QCOMPARE(errorOf(reuse), QStringLiteral("invalid_grant"));
+        QCOMPARE(auditEvents(u"refresh.reuse_detected"_s), 1);
+        QCOMPARE(f.grantOfAccessToken(t3.accessToken)->state, Store::GrantState::Revoked);
+        QVERIFY(!f.isActive(t3.accessToken));
+        QCOMPARE(errorOf(f.refreshReply(client, t3.refreshToken)), QStringLiteral("invalid_grant"));
+        QCOMPARE(liveRefreshTokens(), 0);
+    }
+
+    // Issue 10.5: two lost answers, then the third retry. Using the lost answers' access tokens
+    // does not end the grace (only a refresh with the successor does); only the last successor
+    // is alive, and a successor retired by a retry is reuse.
+    void testI10_retryTwiceOnlyLastSuccessorAlive()
+    {
+        AsFixture &f = *m_f;
+        AS_TRY(client, f.registerClient());
+        AS_TRY(t1, f.issueTokens(client));
+        AS_TRY(lost1, f.refresh(client, t1.refreshToken)); // answered, but the client never saw it
+        QVERIFY(f.isActive(lost1.accessToken));
+        f.clock.advanceMs(OAuth::ServerContext::RefreshRetryWindowMs + 1);
+        AS_TRY(lost2, f.refresh(client, t1.refreshToken));
+        QVERIFY(lost2.refreshToken != lost1.refreshToken);
+        QVERIFY(f.isActive(lost2.accessToken));
+        f.clock.advanceMs(OAuth::ServerContext::RefreshRetryWindowMs + 1);
+        AS_TRY(last, f.refresh(client, t1.refreshToken));
+        QVERIFY(last.refreshToken != lost2.refreshToken && last.refreshToken != lost1.refreshToken);
+
+        QCOMPARE(refreshTokenRows(), 4);
+        QCOMPARE(liveRefreshTokens(), 1);
+        QCOMPARE(m_f->scalar(u"SELECT count(*) FROM refresh_tokens WHERE retired_at IS NOT NULL"_s), 2);
+        QCOMPARE(
+            m_f->scalar(u"SELECT count(*) FROM refresh_tokens WHERE rotated_at IS NOT NULL AND retired_at IS NULL"_s),
+            1); // RT1, in grace
+
+        const HttpReply reuse = f.refreshReply(client, lost1.refreshToken);
+        QCOMPARE(reuse.status, 400);
+        QCOMPARE(errorOf(reuse), QStringLiteral("invalid_grant"));
+        QCOMPARE(auditEvents(u"refresh.reuse_detected"_s), 1);
+        QCOMPARE(liveRefreshTokens(), 0);
+        QCOMPARE(errorOf(f.refreshReply(client, last.refreshToken)), QStringLiteral("invalid_grant"));
+        QCOMPARE(errorOf(f.refreshReply(client, t1.refreshToken)), QStringLiteral("invalid_grant"));
+        QVERIFY(!f.isActive(last.accessToken));
+    }
+
+    // Issue 10.5: Tessera restarts (database re-opened, new server: the in-memory retry answers
+    // are gone) between the lost answer and the retry. The retry gets through at once; after
+    // another restart RT1, whose successor was used meanwhile, is still reuse.
+    void testI10_restartBetweenLostAnswerAndRetry()
+    {
+        AsFixture &f = *m_f;
+        AS_TRY(client, f.registerClient());
+        AS_TRY(t1, f.issueTokens(client));
+        const Status lost = f.refreshAnswerLost(client, t1.refreshToken);
+        QVERIFY2(lost, qPrintable(lost ? QString() : lost.error().toString()));
+        const Status restarted = f.restart();
+        QVERIFY2(restarted, qPrintable(restarted ? QString() : restarted.error().toString()));
+
+        AS_TRY(t2, f.refresh(client, t1.refreshToken)); // well inside the 2 s, but nothing cached
+        QVERIFY(f.isActive(t2.accessToken));
+        QCOMPARE(refreshTokenRows(), 3);
+        QCOMPARE(liveRefreshTokens(), 1);
+        AS_TRY(t3, f.refresh(client, t2.refreshToken));
+
+        const Status again = f.restart();
+        QVERIFY2(again, qPrintable(again ? QString() : again.error().toString()));
+        QCOMPARE(errorOf(f.refreshReply(client, t1.refreshToken)), QStringLiteral("invalid_grant"));
+        QCOMPARE(f.grantOfAccessToken(t3.accessToken)->state, Store::GrantState::Revoked);
+        QCOMPARE(liveRefreshTokens(), 0);
+    }
+
+    // Issue 10.5: the grace is bounded (RefreshTokenStore::GraceSecs, 24 h from the first
+    // rotation, retries do not extend it): just inside, a retry works; at the limit, the
+    // predecessor is reuse even though its successor was never used.
+    void testI10_graceEndsAfterGraceSecs()
+    {
+        AsFixture &f = *m_f;
+        AS_TRY(client, f.registerClient());
+        AS_TRY(t1, f.issueTokens(client, u"read"_s, Consent::Duration::UntilRevoked));
+        const Status lost = f.refreshAnswerLost(client, t1.refreshToken);
+        QVERIFY2(lost, qPrintable(lost ? QString() : lost.error().toString()));
+        f.clock.advanceSecs(Store::RefreshTokenStore::GraceSecs - 1);
+        AS_TRY(t2, f.refresh(client, t1.refreshToken));
+        QVERIFY(f.isActive(t2.accessToken));
+        f.clock.advanceSecs(1);
+        const HttpReply late = f.refreshReply(client, t1.refreshToken);
+        QCOMPARE(late.status, 400);
+        QCOMPARE(errorOf(late), QStringLiteral("invalid_grant"));
+        QCOMPARE(auditEvents(u"refresh.reuse_detected"_s), 1);
+        QCOMPARE(errorOf(f.refreshReply(client, t2.refreshToken)), QStringLiteral("invalid_grant"));
         QCOMPARE(liveRefreshTokens(), 0);
     }
 

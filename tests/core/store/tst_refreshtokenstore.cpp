@@ -60,7 +60,7 @@ private Q_SLOTS:
         auto info = store.findByHash(sha("rt1"));
         QVERIFY(info && info->has_value());
         QCOMPARE((*info)->family, family(QStringLiteral("f1")));
-        QCOMPARE((*info)->token, (RefreshToken { sha("rt1"), QStringLiteral("f1"), kNow, kNow + 3600, {} }));
+        QCOMPARE((*info)->token, (RefreshToken { sha("rt1"), QStringLiteral("f1"), kNow, kNow + 3600, {}, {} }));
         QVERIFY(!store.findByHash(sha("nope"))->has_value());
         QCOMPARE(store.findFamily(QStringLiteral("f1"))->value(), family(QStringLiteral("f1")));
         QVERIFY(!store.findFamily(QStringLiteral("nope"))->has_value());
@@ -79,12 +79,13 @@ private Q_SLOTS:
         QVERIFY(store.createFamily(family(QStringLiteral("f")), sha("rt1"), kNow + 3600));
         auto fam = store.rotate(sha("rt1"), sha("rt2"), kNow + 7200, kNow + 10);
         QVERIFY(fam);
-        QCOMPARE(fam->id, QStringLiteral("f"));
-        QCOMPARE(fam->grantId, QStringLiteral("g1"));
-        QCOMPARE(fam->scopes, QStringList { QStringLiteral("read") });
+        QCOMPARE(fam->family.id, QStringLiteral("f"));
+        QCOMPARE(fam->family.grantId, QStringLiteral("g1"));
+        QCOMPARE(fam->family.scopes, QStringList { QStringLiteral("read") });
+        QVERIFY(!fam->retry);
         QCOMPARE(store.findByHash(sha("rt1"))->value().token.rotatedAt, std::optional<qint64>(kNow + 10));
         const RefreshToken next = store.findByHash(sha("rt2"))->value().token;
-        QCOMPARE(next, (RefreshToken { sha("rt2"), QStringLiteral("f"), kNow + 10, kNow + 7200, {} }));
+        QCOMPARE(next, (RefreshToken { sha("rt2"), QStringLiteral("f"), kNow + 10, kNow + 7200, {}, {} }));
         QCOMPARE(currentTokens(QStringLiteral("f")), 1);
         QVERIFY(store.rotate(sha("rt2"), sha("rt3"), kNow + 7200, kNow + 20));
         QCOMPARE(currentTokens(QStringLiteral("f")), 1);
@@ -92,11 +93,13 @@ private Q_SLOTS:
 
     void testReuseRevokesWholeFamily()
     {
-        // RFC 9700 §4.14.2, security-cases F1: RT1 -> RT2, then RT1 again.
+        // RFC 9700 §4.14.2, security-cases F1: RT1 -> RT2 -> RT2b (RT2 used, so RT1 is retired),
+        // then RT1 again.
         RefreshTokenStore store(*m_s.db);
         QVERIFY(store.createFamily(family(QStringLiteral("f")), sha("rt1"), kNow + 3600));
         QVERIFY(store.createFamily(family(QStringLiteral("other")), sha("o1"), kNow + 3600));
-        QVERIFY(store.rotate(sha("rt1"), sha("rt2"), kNow + 3600, kNow + 1));
+        QVERIFY(store.rotate(sha("rt1"), sha("rt2b0"), kNow + 3600, kNow + 1));
+        QVERIFY(store.rotate(sha("rt2b0"), sha("rt2"), kNow + 3600, kNow + 1));
         auto reuse = store.rotate(sha("rt1"), sha("rt2-attacker"), kNow + 3600, kNow + 2);
         QVERIFY(!reuse);
         QCOMPARE(reuse.error().code(), QString(ErrorCode::RefreshReused));
@@ -185,16 +188,20 @@ private Q_SLOTS:
 
     void testRotateTwiceSameConnection()
     {
+        // The second rotation of rt1 is a retry (a is unused): it retires a. Never two valid tokens.
         RefreshTokenStore store(*m_s.db);
         QVERIFY(store.createFamily(family(QStringLiteral("f")), sha("rt1"), kNow + 100));
         auto a = store.rotate(sha("rt1"), sha("a"), kNow + 100, kNow);
         auto b = store.rotate(sha("rt1"), sha("b"), kNow + 100, kNow);
-        QCOMPARE(int(a.ok()) + int(b.ok()), 1);
-        QCOMPARE(b.error().code(), QString(ErrorCode::RefreshReused));
-        // Never two valid tokens: the winner's token died with the family.
+        QVERIFY(a && b);
+        QVERIFY(!a->retry);
+        QVERIFY(b->retry);
+        QCOMPARE(currentTokens(QStringLiteral("f")), 1);
+        QCOMPARE(store.findByHash(sha("a"))->value().token.retiredAt, std::optional<qint64>(kNow));
+        QCOMPARE(store.rotate(sha("a"), sha("a2"), kNow + 100, kNow).error().code(), QString(ErrorCode::RefreshReused));
         QCOMPARE(
-            store.rotate(sha("a"), sha("a2"), kNow + 100, kNow).error().code(), QString(ErrorCode::RefreshRevoked));
-        QVERIFY(currentTokens(QStringLiteral("f")) <= 1);
+            store.rotate(sha("b"), sha("b2"), kNow + 100, kNow).error().code(), QString(ErrorCode::RefreshRevoked));
+        QCOMPARE(currentTokens(QStringLiteral("f")), 1);
     }
 
     void testRotateFromTwoConnections()
@@ -206,15 +213,20 @@ private Q_SLOTS:
         RefreshTokenStore otherStore(*other);
         auto a = otherStore.rotate(sha("rt1"), sha("a"), kNow + 100, kNow);
         auto b = store.rotate(sha("rt1"), sha("b"), kNow + 100, kNow);
-        QVERIFY(a.ok());
-        QCOMPARE(b.error().code(), QString(ErrorCode::RefreshReused));
+        QVERIFY(a && !a->retry);
+        QVERIFY(b && b->retry); // the second connection sees the first one's rotation
         QCOMPARE(currentTokens(QStringLiteral("f")), 1);
+        QVERIFY(otherStore.findByHash(sha("a"))->value().token.retiredAt);
+        QCOMPARE(
+            otherStore.rotate(sha("a"), sha("a2"), kNow + 100, kNow).error().code(), QString(ErrorCode::RefreshReused));
         QVERIFY(store.findFamily(QStringLiteral("f"))->value().revokedAt);
     }
 
-    void testConcurrentRotationExactlyOneSucceeds()
+    void testConcurrentRotationNeverForks()
     {
-        // security-cases F2: two connections in two threads rotate the same token at once.
+        // security-cases F2: two connections in two threads rotate the same token at once. They
+        // serialise: one rotation, one retry that retires the first one's successor. Exactly one
+        // of the two successors is alive; the other is reuse.
         m_s.db.reset();
         for (int round = 0; round < 20; ++round) {
             const QString fam = QStringLiteral("race-%1").arg(round);
@@ -225,7 +237,7 @@ private Q_SLOTS:
                 QVERIFY(RefreshTokenStore(*db).createFamily(family(fam), token, kNow + 100));
             }
             std::atomic<int> successes { 0 };
-            std::atomic<int> reused { 0 };
+            std::atomic<int> retries { 0 };
             std::atomic<int> failures { 0 };
             std::barrier start(2);
             auto worker = [&](const QByteArray &next) {
@@ -239,9 +251,7 @@ private Q_SLOTS:
                 start.arrive_and_wait();
                 auto r = store.rotate(token, next, kNow + 100, kNow);
                 if (r)
-                    ++successes;
-                else if (r.error().code() == QString(ErrorCode::RefreshReused))
-                    ++reused;
+                    ++(r->retry ? retries : successes);
                 else
                     ++failures;
             };
@@ -251,8 +261,14 @@ private Q_SLOTS:
             t2.join();
             QCOMPARE(failures.load(), 0);
             QCOMPARE(successes.load(), 1);
-            QCOMPARE(reused.load(), 1);
-            QVERIFY(currentTokens(fam) <= 1);
+            QCOMPARE(retries.load(), 1);
+            QCOMPARE(currentTokens(fam), 1);
+            RawConnection raw(m_path);
+            QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM refresh_tokens WHERE family_id = ? AND "
+                                               "retired_at IS NULL AND rotated_at IS NULL AND token_hash IN (?, ?)"),
+                            { fam, sha(fam.toUtf8() + "-a"), sha(fam.toUtf8() + "-b") })
+                         .toInt(),
+                1);
         }
     }
 
@@ -274,6 +290,7 @@ private Q_SLOTS:
         RefreshTokenStore store(*m_s.db);
         QVERIFY(store.createFamily(family(QStringLiteral("f")), sha("rt1"), kNow + 100));
         QVERIFY(store.rotate(sha("rt1"), sha("rt2"), kNow + 100, kNow));
+        QVERIFY(store.rotate(sha("rt2"), sha("rt3"), kNow + 100, kNow)); // rt1 retired
         {
             auto tx = Transaction::begin(*m_s.db);
             QVERIFY(tx);
@@ -289,6 +306,134 @@ private Q_SLOTS:
         QVERIFY(events);
         QCOMPARE(events->events.size(), 1);
         QCOMPARE(events->events.first().grantId, QStringLiteral("g1"));
+    }
+
+    // Issue 10.5: a rotated token stays usable until its successor is first used. A retry retires
+    // the unused successor (at most one alive) and keeps the grace counted from the first
+    // rotation; the successor's first use retires the predecessor for good.
+    void testI10_predecessorUsableUntilSuccessorUsed()
+    {
+        RefreshTokenStore store(*m_s.db);
+        const qint64 exp = kNow + 10 * RefreshTokenStore::GraceSecs;
+        QVERIFY(store.createFamily(family(QStringLiteral("f")), sha("rt1"), exp));
+        auto first = store.rotate(sha("rt1"), sha("rt2"), exp, kNow + 1);
+        QVERIFY(first && !first->retry);
+        for (const auto &[next, at] : { std::pair { "rt3", kNow + 5 }, std::pair { "rt4", kNow + 3600 } }) {
+            auto retry = store.rotate(sha("rt1"), sha(next), exp, at);
+            QVERIFY(retry);
+            QVERIFY(retry->retry);
+            QCOMPARE(retry->family.id, QStringLiteral("f"));
+            QCOMPARE(currentTokens(QStringLiteral("f")), 1);
+        }
+        const RefreshToken rt1 = store.findByHash(sha("rt1"))->value().token;
+        QCOMPARE(rt1.rotatedAt, std::optional<qint64>(kNow + 1)); // the window is not extended
+        QVERIFY(!rt1.retiredAt);
+        QCOMPARE(store.findByHash(sha("rt2"))->value().token.retiredAt, std::optional<qint64>(kNow + 5));
+        QCOMPARE(store.findByHash(sha("rt3"))->value().token.retiredAt, std::optional<qint64>(kNow + 3600));
+        QVERIFY(!store.findByHash(sha("rt4"))->value().token.rotatedAt);
+
+        // First use of rt4: rt1 is retired, rt4 is the one in grace now.
+        auto used = store.rotate(sha("rt4"), sha("rt5"), exp, kNow + 3601);
+        QVERIFY(used && !used->retry);
+        QCOMPARE(store.findByHash(sha("rt1"))->value().token.retiredAt, std::optional<qint64>(kNow + 3601));
+        QVERIFY(!store.findByHash(sha("rt4"))->value().token.retiredAt);
+        RawConnection raw(m_path);
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM refresh_tokens WHERE family_id = 'f' AND "
+                                           "rotated_at IS NOT NULL AND retired_at IS NULL"))
+                     .toInt(),
+            1);
+        auto reuse = store.rotate(sha("rt1"), sha("rt6"), exp, kNow + 3602);
+        QCOMPARE(reuse.error().code(), QString(ErrorCode::RefreshReused));
+        QCOMPARE(store.findFamily(QStringLiteral("f"))->value().revokedReason, QString(RefreshTokenStore::ReuseReason));
+        QCOMPARE(
+            store.rotate(sha("rt5"), sha("rt7"), exp, kNow + 3603).error().code(), QString(ErrorCode::RefreshRevoked));
+    }
+
+    // A successor retired by a retry is dead: presenting it is reuse and revokes the family.
+    void testI10_retiredSuccessorIsReuse()
+    {
+        RefreshTokenStore store(*m_s.db);
+        QVERIFY(store.createFamily(family(QStringLiteral("f")), sha("rt1"), kNow + 3600));
+        QVERIFY(store.rotate(sha("rt1"), sha("rt2"), kNow + 3600, kNow));
+        QVERIFY(store.rotate(sha("rt1"), sha("rt3"), kNow + 3600, kNow + 1));
+        auto reuse = store.rotate(sha("rt2"), sha("x"), kNow + 3600, kNow + 2);
+        QCOMPARE(reuse.error().code(), QString(ErrorCode::RefreshReused));
+        QCOMPARE(reuse.error().familyId, QStringLiteral("f"));
+        QVERIFY(!store.findByHash(sha("x"))->has_value());
+        QCOMPARE(store.rotate(sha("rt3"), sha("y"), kNow + 3600, kNow + 3).error().code(),
+            QString(ErrorCode::RefreshRevoked));
+        QCOMPARE(store.rotate(sha("rt1"), sha("z"), kNow + 3600, kNow + 3).error().code(),
+            QString(ErrorCode::RefreshRevoked));
+    }
+
+    // The grace is bounded: GraceSecs after the first rotation the predecessor is reuse even if
+    // its successor was never used; before that, its own expiry still applies (expired, nothing
+    // changes).
+    void testI10_graceIsBounded()
+    {
+        RefreshTokenStore store(*m_s.db);
+        const qint64 grace = RefreshTokenStore::GraceSecs;
+        const qint64 exp = kNow + 10 * grace;
+        QVERIFY(store.createFamily(family(QStringLiteral("f")), sha("rt1"), exp));
+        QVERIFY(store.rotate(sha("rt1"), sha("rt2"), exp, kNow));
+        auto late = store.rotate(sha("rt1"), sha("rt3"), exp, kNow + grace - 1);
+        QVERIFY(late && late->retry);
+        auto tooLate = store.rotate(sha("rt1"), sha("rt4"), exp, kNow + grace);
+        QCOMPARE(tooLate.error().code(), QString(ErrorCode::RefreshReused));
+        QCOMPARE(store.findFamily(QStringLiteral("f"))->value().revokedAt, std::optional<qint64>(kNow + grace));
+
+        QVERIFY(store.createFamily(family(QStringLiteral("short")), sha("s1"), kNow + 100));
+        QVERIFY(store.rotate(sha("s1"), sha("s2"), exp, kNow));
+        auto expired = store.rotate(sha("s1"), sha("s3"), exp, kNow + 100);
+        QCOMPARE(expired.error().code(), QString(ErrorCode::RefreshExpired));
+        QVERIFY(!store.findFamily(QStringLiteral("short"))->value().revokedAt);
+        QVERIFY(!store.findByHash(sha("s2"))->value().token.rotatedAt); // still the current one
+        QVERIFY(store.rotate(sha("s2"), sha("s4"), exp, kNow + 100));
+    }
+
+    void testI10_oneTokenInGraceEnforcedBySchema()
+    {
+        RefreshTokenStore store(*m_s.db);
+        QVERIFY(store.createFamily(family(QStringLiteral("f")), sha("rt1"), kNow + 100));
+        QVERIFY(store.rotate(sha("rt1"), sha("rt2"), kNow + 100, kNow));
+        RawConnection raw(m_path);
+        QVERIFY(!raw.exec(QStringLiteral("INSERT INTO refresh_tokens (token_hash, family_id, created_at, expires_at, "
+                                         "rotated_at) VALUES (?, 'f', 0, 1, 0)"),
+            { sha("second-grace") }));
+        QVERIFY(!raw.exec(QStringLiteral("UPDATE refresh_tokens SET retired_at = 1 WHERE rotated_at IS NULL")));
+        QVERIFY(raw.exec(QStringLiteral("INSERT INTO refresh_tokens (token_hash, family_id, created_at, expires_at, "
+                                        "rotated_at, retired_at) VALUES (?, 'f', 0, 1, 0, 0)"),
+            { sha("retired") }));
+    }
+
+    // Migration 0007: tokens rotated under the old rule were dead and stay dead (retired), so an
+    // upgrade revives nothing; the current token keeps working.
+    void testI10_migrationRetiresTokensRotatedBefore()
+    {
+        {
+            RefreshTokenStore store(*m_s.db);
+            QVERIFY(store.createFamily(family(QStringLiteral("f")), sha("rt1"), kNow + 3600));
+            QVERIFY(store.rotate(sha("rt1"), sha("rt2"), kNow + 3600, kNow + 1));
+            QVERIFY(store.rotate(sha("rt2"), sha("rt3"), kNow + 3600, kNow + 2));
+        }
+        m_s.db.reset();
+        {
+            // Back to schema 6: no retired_at, two rotated tokens, no grace index.
+            RawConnection raw(m_path);
+            QVERIFY2(raw.exec(QStringLiteral("DROP INDEX refresh_tokens_one_grace")), qPrintable(raw.lastError()));
+            QVERIFY2(raw.exec(QStringLiteral("ALTER TABLE refresh_tokens DROP COLUMN retired_at")),
+                qPrintable(raw.lastError()));
+            QVERIFY(raw.exec(QStringLiteral("PRAGMA user_version = 6")));
+        }
+        m_s.db = openDb(m_path);
+        QVERIFY(m_s.db);
+        QCOMPARE(m_s.db->schemaVersion(), Database::latestSchemaVersion());
+        RefreshTokenStore store(*m_s.db);
+        QCOMPARE(store.findByHash(sha("rt1"))->value().token.retiredAt, std::optional<qint64>(kNow + 1));
+        QCOMPARE(store.findByHash(sha("rt2"))->value().token.retiredAt, std::optional<qint64>(kNow + 2));
+        QVERIFY(!store.findByHash(sha("rt3"))->value().token.retiredAt);
+        QCOMPARE(store.rotate(sha("rt2"), sha("x"), kNow + 3600, kNow + 3).error().code(),
+            QString(ErrorCode::RefreshReused));
     }
 
     void testPurge()
