@@ -299,6 +299,11 @@ QString DashboardController::formatRelative(qint64 secs) const
     return delta > 0 ? tr("%1 ago").arg(span) : tr("in %1").arg(span);
 }
 
+QString DashboardController::formatAgo(qint64 secs) const
+{
+    return secs <= 0 ? formatRelative(secs) : formatRelative(std::min(secs, m_now));
+}
+
 QString DashboardController::formatCountdown(qint64 expiresAt) const
 {
     if (expiresAt <= 0)

@@ -78,6 +78,12 @@ public:
     [[nodiscard]] Q_INVOKABLE QString formatTimestampMs(qint64 ms) const;
     /** @brief "just now", "5 min ago", "in 3 h", "2 days ago" relative to now. */
     [[nodiscard]] Q_INVOKABLE QString formatRelative(qint64 secs) const;
+    /**
+     * @brief When something already happened (revoked, last used, last seen): formatRelative(),
+     * but a moment ahead of this view's clock (it ticks; the event came after the tick) reads
+     * "just now", never "in a moment" (issue 10.6).
+     */
+    [[nodiscard]] Q_INVOKABLE QString formatAgo(qint64 secs) const;
     /** @brief Time left until @p expiresAt: "59:03", "3 h 12 min", "2 days"; "expired" when past. */
     [[nodiscard]] Q_INVOKABLE QString formatCountdown(qint64 expiresAt) const;
     /** @brief A length of time: "45 s", "5 min", "1 h", "2 h 30 min", "1 day". */

@@ -177,6 +177,21 @@ GrantListModel::Row GrantListModel::makeRow(Store::Grant grant) const
     return row;
 }
 
+bool GrantListModel::inStateFilter(const Row &r) const
+{
+    switch (m_query.state) {
+    case Store::GrantQuery::State::Any:
+        return true;
+    case Store::GrantQuery::State::Active:
+        return r.state == QStringLiteral("active");
+    case Store::GrantQuery::State::Expired:
+        return r.state == QStringLiteral("expired");
+    case Store::GrantQuery::State::Revoked:
+        return r.state == QStringLiteral("revoked");
+    }
+    return true;
+}
+
 bool GrantListModel::sameRow(const Row &a, const Row &b)
 {
     return a.state == b.state && a.grant == b.grant;
@@ -268,6 +283,14 @@ bool GrantListModel::updateRow(int row)
         return false;
     }
     Row fresh = makeRow(std::move(**found));
+    // Issue 10.6: a page shows what its filter says. A grant revoked or expired under "Active"
+    // (or otherwise out of the chosen state) leaves the view, and the count follows.
+    if (!inStateFilter(fresh)) {
+        beginRemoveRows({}, row, row);
+        m_rows.removeAt(row);
+        endRemoveRows();
+        return false;
+    }
     if (!sameRow(fresh, m_rows.at(row))) {
         m_rows[row] = std::move(fresh);
         Q_EMIT dataChanged(index(row), index(row));
@@ -346,7 +369,8 @@ bool GrantListModel::revoke(const QString &grantId)
     }
     setLastError({});
     if (const int row = indexOf(grantId); row >= 0)
-        (void)updateRow(row);
+        (void)updateRow(row); // leaves a filtered view it no longer matches
+    recount();
     Q_EMIT this->revoked(grantId,
         tr("Revoked. Its refresh tokens stopped working and introspection now answers inactive; agents must ask "
            "again."));

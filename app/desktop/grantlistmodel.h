@@ -137,7 +137,9 @@ private:
     void filtersChanged();
     [[nodiscard]] Row makeRow(Store::Grant grant) const;
     [[nodiscard]] static bool sameRow(const Row &a, const Row &b);
+    /** @brief Re-reads @p row; removes it (returns false) when it is gone or out of the state filter. */
     [[nodiscard]] bool updateRow(int row);
+    [[nodiscard]] bool inStateFilter(const Row &r) const;
     void recount();
     void setLastError(const QString &message);
 

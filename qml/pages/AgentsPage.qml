@@ -174,7 +174,7 @@ FocusScope {
                                 color: Theme.muted
                                 elide: Text.ElideRight
                                 font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSmall
-                                text: root.activeText(agentRow.activeGrants) + " · " + qsTr("seen %1").arg(Dashboard.formatRelative(agentRow.lastSeenAt > 0 ? agentRow.lastSeenAt : agentRow.createdAt))
+                                text: root.activeText(agentRow.activeGrants) + " · " + qsTr("seen %1").arg(Dashboard.formatAgo(agentRow.lastSeenAt > 0 ? agentRow.lastSeenAt : agentRow.createdAt))
                             }
                         }
                     }
@@ -300,7 +300,7 @@ FocusScope {
                             DetailRow {
                                 Layout.fillWidth: true
                                 label: qsTr("Last seen")
-                                value: detail.a.lastSeenAt ? Dashboard.formatDateTime(detail.a.lastSeenAt) + " (" + Dashboard.formatRelative(detail.a.lastSeenAt) + ")" : qsTr("never")
+                                value: detail.a.lastSeenAt ? Dashboard.formatDateTime(detail.a.lastSeenAt) + " (" + Dashboard.formatAgo(detail.a.lastSeenAt) + ")" : qsTr("never")
                             }
                             DetailRow {
                                 Layout.fillWidth: true
@@ -349,7 +349,7 @@ FocusScope {
                                         Layout.fillWidth: true
                                         color: Theme.muted
                                         font.pointSize: Theme.appFont.pointSize * Theme.fontScaleSmall
-                                        text: qsTr("first seen %1 · last %2 · %3").arg(Dashboard.formatDateTime(exe.modelData.firstSeen)).arg(Dashboard.formatRelative(exe.modelData.lastSeen)).arg(exe.modelData.count === 1 ? qsTr("once") : qsTr("%1 times").arg(exe.modelData.count))
+                                        text: qsTr("first seen %1 · last %2 · %3").arg(Dashboard.formatDateTime(exe.modelData.firstSeen)).arg(Dashboard.formatAgo(exe.modelData.lastSeen)).arg(exe.modelData.count === 1 ? qsTr("once") : qsTr("%1 times").arg(exe.modelData.count))
                                     }
                                 }
                             }

@@ -176,7 +176,7 @@ ListView {
                     elide: Text.ElideRight
                     font.family: row.shownState === "active" && row.expiresAt > 0 && row.expiresAt - row.table.now < 3600 ? Theme.monospaceFamily : Theme.appFont.family
                     objectName: "expiresText"
-                    text: row.shownState === "revoked" ? qsTr("revoked %1").arg(Dashboard.formatRelative(row.revokedAt)) : row.shownState === "expired" ? qsTr("expired") : row.expiresAt > 0 ? qsTr("in %1").arg(Dashboard.formatCountdown(row.expiresAt)) : qsTr("until revoked")
+                    text: row.shownState === "revoked" ? qsTr("revoked %1").arg(Dashboard.formatAgo(row.revokedAt)) : row.shownState === "expired" ? qsTr("expired") : row.expiresAt > 0 ? qsTr("in %1").arg(Dashboard.formatCountdown(row.expiresAt)) : qsTr("until revoked")
                 }
                 PlainLabel {
                     Layout.fillWidth: true
@@ -191,7 +191,7 @@ ListView {
                 Layout.preferredWidth: row.table.colTime
                 Layout.minimumWidth: row.table.colTime
                 elide: Text.ElideRight
-                text: Dashboard.formatRelative(row.lastUsedAt)
+                text: Dashboard.formatAgo(row.lastUsedAt)
                 visible: row.table.wide
             }
             PlainLabel {

@@ -196,6 +196,11 @@ private Q_SLOTS:
         QCOMPARE(dashboard.formatRelative(now - 10), QStringLiteral("just now"));
         QCOMPARE(dashboard.formatRelative(now - 5 * 60 - 20), QStringLiteral("5 min ago"));
         QCOMPARE(dashboard.formatRelative(now + 2 * 3600 + 100), QStringLiteral("in 2 h"));
+        // Issue 10.6: an event a moment after this view's last tick happened "just now".
+        QCOMPARE(dashboard.formatRelative(now + 2), QStringLiteral("in a moment"));
+        QCOMPARE(dashboard.formatAgo(now + 2), QStringLiteral("just now"));
+        QCOMPARE(dashboard.formatAgo(now - 5 * 60 - 20), QStringLiteral("5 min ago"));
+        QCOMPARE(dashboard.formatAgo(0), QStringLiteral("never"));
         QCOMPARE(DashboardController::formatSeconds(45), QStringLiteral("45 s"));
         QCOMPARE(DashboardController::formatSeconds(300), QStringLiteral("5 min"));
         QCOMPARE(DashboardController::formatSeconds(86400), QStringLiteral("1 day"));

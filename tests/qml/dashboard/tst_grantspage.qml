@@ -51,7 +51,7 @@ TestCase {
         tryCompare(model, "sortOrder", "lastUsed");
         compare(model.get(0).grantId, Fixture.ids.claudeGithubGrant);
     }
-    function test_revoke_marks_the_row_and_really_revokes() {
+    function test_revoke_leaves_the_active_view_and_really_revokes() {
         const flow = Fixture.authorize();
         verify(flow.refreshToken.length > 0);
         const page = createPage();
@@ -63,11 +63,22 @@ TestCase {
         verify(button.visible && button.enabled);
         mouseClick(button);
 
-        tryCompare(findChild(row, "stateBadge"), "text", "Revoked");
-        verify(!button.visible);
-        verify(findChild(row, "expiresText").text.startsWith("revoked"));
-        compare(page.model.get(page.model.indexOf(flow.grantId)).grantState, "revoked");
+        // Issue 10.6: the page shows what its filter ("Active") says, and its count matches.
+        tryCompare(page.model, "totalCount", page.model.rowCount());
+        compare(page.model.indexOf(flow.grantId), -1);
+        tryVerify(() => findChild(table, "grantRow_" + flow.grantId) === null, 3000);
+        const n = page.model.totalCount;
+        compare(findChild(page, "grantCount").text, n === 1 ? "1 grant" : n + " grants");
         verify(findChild(page, "noticeText").text.indexOf("introspection") >= 0);
+        // Under "All" the row says Revoked, "revoked just now" (not "in a moment").
+        findChild(page, "stateFilter").select("any");
+        tryCompare(page.model, "stateFilter", "any");
+        tryVerify(() => findChild(table, "grantRow_" + flow.grantId) !== null, 5000);
+        const revokedRow = findChild(table, "grantRow_" + flow.grantId);
+        compare(findChild(revokedRow, "stateBadge").text, "Revoked");
+        verify(!findChild(revokedRow, "revokeButton").visible);
+        compare(findChild(revokedRow, "expiresText").text, "revoked just now");
+        compare(page.model.get(page.model.indexOf(flow.grantId)).grantState, "revoked");
         // Behind the UI: the store, and the token endpoint the agent would call.
         compare(Fixture.grantState(flow.grantId), "revoked");
         compare(Fixture.refresh(flow.refreshToken), "invalid_grant");
@@ -83,7 +94,7 @@ TestCase {
         verify(findChild(page, "revokeSelected").enabled);
         keyClick(Qt.Key_Delete);
         tryVerify(() => Fixture.grantState(flow.grantId) === "revoked", 3000);
-        compare(page.model.get(0).grantState, "revoked");
+        compare(page.model.indexOf(flow.grantId), -1); // out of the "Active" view (issue 10.6)
     }
 
     height: 800
