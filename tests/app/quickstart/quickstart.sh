@@ -64,7 +64,8 @@ runpid=$!
 i=0
 until cli status >"$work/status.txt" 2>&1; do
     i=$((i + 1))
-    [ $i -lt 180 ] || fail "tessera-cli status in another terminal never found the Tessera that packaging/run started"
+    # 3 min: run also installs and builds what is missing (nothing, when the suite runs).
+    [ $i -lt 360 ] || fail "tessera-cli status in another terminal never found the Tessera that packaging/run started"
     kill -0 "$runpid" 2>/dev/null || fail "packaging/run ended"
     sleep 0.5
 done
