@@ -162,8 +162,11 @@ bool submitScenario(Test::DesktopHarness &h, const QString &name)
         c.requester.clientName = QStringLiteral("Goose");
         c.scopes = { ScopeItem { QStringLiteral("files:list"), QStringLiteral("List folders"), false, false } };
         c.requester.processChain = { fact(50400, "/usr/local/bin/goose", "goose") };
-        // The first one asked twice: merged, and counted.
-        return !h.submit(a).isEmpty() && !h.submit(a).isEmpty() && !h.submit(b).isEmpty() && !h.submit(c).isEmpty();
+        // The first one asked twice (restarted: the same program, another process): merged,
+        // counted, and both processes named (R5).
+        Consent::ConsentRequest again = a;
+        again.requester.processChain = { fact(48890, "/usr/bin/node", "node") };
+        return !h.submit(a).isEmpty() && !h.submit(again).isEmpty() && !h.submit(b).isEmpty() && !h.submit(c).isEmpty();
     }
     return false;
 }
