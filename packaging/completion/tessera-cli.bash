@@ -152,7 +152,9 @@ _tessera_cli()
             ;;
         client)
             if ((cword == command_index + 1)); then
-                COMPREPLY=($(compgen -W "add --help" -- "$cur"))
+                COMPREPLY=($(compgen -W "add forget --help" -- "$cur"))
+            elif [[ $sub == forget ]]; then
+                COMPREPLY=($(compgen -W "$(_tessera_cli_json_values clientId clients)" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "--name --redirect-uri --confidential --help" -- "$cur"))
             fi

@@ -926,6 +926,7 @@ private Q_SLOTS:
         QVERIFY(complete(QStringLiteral("tessera-cli exec --secret ")).contains(QStringLiteral("compl")));
         QVERIFY(complete(QStringLiteral("tessera-cli secret remove co")) == QStringList { QStringLiteral("compl") });
         QCOMPARE(complete(QStringLiteral("tessera-cli token --resource ")), QStringList { m_resource });
+        QCOMPARE(complete(QStringLiteral("tessera-cli client f")), QStringList { QStringLiteral("forget") });
         QCOMPARE(complete(QStringLiteral("tessera-cli audit export --format ")),
             (QStringList { QStringLiteral("jsonl"), QStringLiteral("csv") }));
         // zsh: at least well-formed.
