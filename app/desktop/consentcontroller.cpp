@@ -145,7 +145,11 @@ void ConsentController::makeCurrent(const QString &id)
     m_currentId = m_requests.contains(id) ? id : QString();
     m_current = m_requests.value(m_currentId);
     m_warnings = hasRequest() ? warningsFor(m_current) : QStringList();
-    m_scopes->reset(m_current.scopes);
+    m_scopes->reset(m_current.scopes, m_current.heldUntil);
+    if (m_extendHeld) {
+        m_extendHeld = false; // a new request: held scopes keep their ends unless chosen again
+        Q_EMIT extendHeldChanged();
+    }
     m_defaultDuration = readDefaultDuration();
     if (m_requestSeen) { // R12: a new request must be seen whole again
         m_requestSeen = false;
@@ -255,8 +259,11 @@ bool ConsentController::approve(const QString &durationKey)
         setLastError(tr("Tick at least one permission, or deny the request."));
         return false;
     }
-    const Status decided = m_broker->decide(
-        m_currentId, Consent::Decision::approve(m_scopes->approvedScopes(), *duration, QStringLiteral("desktop")));
+    Consent::Decision decision
+        = Consent::Decision::approve(m_scopes->approvedScopes(), *duration, QStringLiteral("desktop"));
+    // R10: held scopes take this duration only when the person ticked it, with their ends on screen.
+    decision.extendHeld = m_extendHeld && m_scopes->grantedCount() > 0;
+    const Status decided = m_broker->decide(m_currentId, decision);
     if (!decided) {
         setLastError(decided.error().message);
         return false;
@@ -305,6 +312,14 @@ void ConsentController::tick()
             Q_EMIT mergedCountChanged();
         }
     }
+}
+
+void ConsentController::setExtendHeld(bool extend)
+{
+    if (extend == m_extendHeld)
+        return;
+    m_extendHeld = extend;
+    Q_EMIT extendHeldChanged();
 }
 
 void ConsentController::setLastError(const QString &message)

@@ -75,6 +75,11 @@ class ConsentController : public QObject
     Q_PROPERTY(QString resourceName READ resourceName NOTIFY currentChanged)
     Q_PROPERTY(QString resourceUri READ resourceUri NOTIFY currentChanged)
     Q_PROPERTY(int mergedCount READ mergedCount NOTIFY mergedCountChanged)
+    /**
+     * @brief Step-up (R10): the permissions already granted take the new duration too. Off for
+     * every new request; the prompt shows each held permission's end beside this choice.
+     */
+    Q_PROPERTY(bool extendHeld READ extendHeld WRITE setExtendHeld NOTIFY extendHeldChanged)
     /** @brief R5: the process chain of each requester merged in after the first (lists of processChain maps). */
     Q_PROPERTY(QVariantList mergedChains READ mergedChains NOTIFY mergedCountChanged)
     // Answering.
@@ -127,6 +132,8 @@ public:
     [[nodiscard]] QString resourceUri() const;
     [[nodiscard]] int mergedCount() const { return m_current.mergedCount; }
     [[nodiscard]] QVariantList mergedChains() const;
+    [[nodiscard]] bool extendHeld() const { return m_extendHeld; }
+    void setExtendHeld(bool extend);
     [[nodiscard]] QVariantList durations() const;
     [[nodiscard]] QString defaultDuration() const { return m_defaultDuration; }
     [[nodiscard]] int secondsLeft() const { return m_secondsLeft; }
@@ -163,6 +170,7 @@ Q_SIGNALS:
     void queueChanged();
     void currentChanged();
     void mergedCountChanged();
+    void extendHeldChanged();
     void secondsLeftChanged();
     void armedChanged();
     void requestSeenChanged();
@@ -203,6 +211,7 @@ private:
     bool m_windowActive = false;
     bool m_armed = false;
     bool m_requestSeen = false;
+    bool m_extendHeld = false;
     bool m_canApprove = false;
     int m_armDelayMs = DefaultArmDelayMs;
     QElapsedTimer m_inFrontFor; ///< since the current request has been on screen in an active window

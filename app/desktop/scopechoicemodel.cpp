@@ -3,19 +3,34 @@
 
 #include "consent/consentrequest.h"
 
+#include <QDateTime>
+#include <QLocale>
+
 #include <algorithm>
 
 namespace Tessera::App {
 
 ScopeChoiceModel::ScopeChoiceModel(QObject *parent) : QAbstractListModel(parent) { }
 
-void ScopeChoiceModel::reset(const QList<Consent::ScopeItem> &scopes)
+void ScopeChoiceModel::reset(
+    const QList<Consent::ScopeItem> &scopes, const QMap<QString, std::optional<qint64>> &heldUntil)
 {
     beginResetModel();
     m_rows.clear();
-    // New scopes first (they are the question), high-risk first among them; then what is held.
-    for (const Consent::ScopeItem &s : scopes)
-        m_rows.append(Row { s.name, s.description, s.highRisk, s.alreadyGranted, true });
+    // New scopes first (they are the question), high-risk first among them; then what is held,
+    // each with when it ends: a step-up keeps that end unless the person extends it (R10).
+    for (const Consent::ScopeItem &s : scopes) {
+        QString until;
+        if (const auto end = heldUntil.constFind(s.name); s.alreadyGranted && end != heldUntil.constEnd()) {
+            until = *end
+                // Minutes, as the dashboard shows times (DashboardController::formatDateTime).
+                ? tr("until %1")
+                      .arg(QLocale().toString(
+                          QDateTime::fromSecsSinceEpoch(**end).toLocalTime(), QStringLiteral("d MMM yyyy, HH:mm")))
+                : tr("until revoked");
+        }
+        m_rows.append(Row { s.name, s.description, s.highRisk, s.alreadyGranted, true, until });
+    }
     std::stable_sort(m_rows.begin(), m_rows.end(), [](const Row &a, const Row &b) {
         if (a.alreadyGranted != b.alreadyGranted)
             return !a.alreadyGranted;
@@ -47,6 +62,8 @@ QVariant ScopeChoiceModel::data(const QModelIndex &index, int role) const
         return r.alreadyGranted;
     case CheckedRole:
         return r.checked;
+    case HeldUntilRole:
+        return r.heldUntil;
     default:
         return {};
     }
@@ -59,6 +76,7 @@ QHash<int, QByteArray> ScopeChoiceModel::roleNames() const
         { DescriptionRole, "description" },
         { HighRiskRole, "highRisk" },
         { AlreadyGrantedRole, "alreadyGranted" },
+        { HeldUntilRole, "heldUntil" },
         { CheckedRole, "checked" },
     };
 }

@@ -2,9 +2,12 @@
 #pragma once
 
 #include <QAbstractListModel>
+#include <QMap>
+
 #include <QList>
 #include <QStringList>
 #include <QtQml/qqmlregistration.h>
+#include <optional>
 
 namespace Tessera::Consent {
 struct ScopeItem;
@@ -36,13 +39,14 @@ public:
         HighRiskRole, ///< the resource marked it high-risk
         AlreadyGrantedRole, ///< held before: shown apart, not a choice
         CheckedRole, ///< the person's choice (new scopes only)
+        HeldUntilRole, ///< held scopes: when each ends, as text ("until 27 Nov 2026, 14:05", "until revoked"); R10
     };
     Q_ENUM(Role)
 
     explicit ScopeChoiceModel(QObject *parent = nullptr);
 
     /** @brief New request on screen: every scope starts ticked (partial consent narrows). */
-    void reset(const QList<Consent::ScopeItem> &scopes);
+    void reset(const QList<Consent::ScopeItem> &scopes, const QMap<QString, std::optional<qint64>> &heldUntil = {});
 
     [[nodiscard]] int rowCount(const QModelIndex &parent = {}) const override;
     [[nodiscard]] QVariant data(const QModelIndex &index, int role) const override;
@@ -68,6 +72,7 @@ private:
         bool highRisk = false;
         bool alreadyGranted = false;
         bool checked = true;
+        QString heldUntil; ///< held scopes only; empty when not known
     };
     QList<Row> m_rows;
 };

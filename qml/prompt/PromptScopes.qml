@@ -162,6 +162,7 @@ PromptCard {
 
             required property bool alreadyGranted
             required property string description
+            required property string heldUntil
             required property string name
 
             Layout.fillWidth: true
@@ -179,6 +180,22 @@ PromptCard {
                 elide: Text.ElideRight
                 text: grantedRow.description
             }
+            PlainLabel {
+                color: Theme.muted
+                objectName: "heldUntil_" + grantedRow.name
+                text: grantedRow.heldUntil
+                visible: grantedRow.heldUntil !== ""
+            }
         }
+    }
+    QQC2.CheckBox {
+        // R10: extending what is held is a choice made with its ends on screen, never a default.
+        objectName: "extendHeldBox"
+        Accessible.name: text
+        checked: ConsentController.extendHeld
+        text: qsTr("Also give the permissions already allowed the duration you choose for the new ones")
+        visible: ConsentController.scopes.grantedCount > 0
+
+        onToggled: ConsentController.extendHeld = checked
     }
 }

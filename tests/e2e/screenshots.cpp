@@ -137,6 +137,8 @@ bool submitScenario(Test::DesktopHarness &h, const QString &name)
                          QStringLiteral("files:read"), QStringLiteral("Read files in ~/work/tessera"), false, true },
             ScopeItem { QStringLiteral("files:write"), QStringLiteral("Create, change and delete files"), true, false },
             ScopeItem { QStringLiteral("files:list"), QStringLiteral("List folders"), false, false } };
+        // R10: the held scope ends in 40 minutes unless the person extends it.
+        r.heldUntil.insert(QStringLiteral("files:read"), QDateTime::currentSecsSinceEpoch() + 40 * 60);
         return !h.submit(r).isEmpty();
     }
     if (name == QStringLiteral("hostile")) {

@@ -129,6 +129,11 @@ QString PromptFixture::submit(const QVariantMap &spec)
     for (const QString &s : scopes)
         r.scopes.append(
             Consent::ScopeItem { s, descriptions.value(s), s == QStringLiteral("files:write"), granted.contains(s) });
+    // "heldUntil": { scope: secs } (0: until revoked), for a step-up's held scopes (R10).
+    const QVariantMap held = spec.value(QStringLiteral("heldUntil")).toMap();
+    for (auto it = held.cbegin(); it != held.cend(); ++it)
+        r.heldUntil.insert(
+            it.key(), it.value().toLongLong() > 0 ? std::optional<qint64>(it.value().toLongLong()) : std::nullopt);
     r.secrets = spec.value(QStringLiteral("secrets")).toStringList();
     r.snapshot = QJsonObject { { QStringLiteral("client_id"), who.clientId } };
 
@@ -141,6 +146,7 @@ QString PromptFixture::submit(const QVariantMap &spec)
         a.outcome = Consent::outcomeToString(d.outcome);
         a.scopes = d.scopes;
         a.duration = d.approved() ? Consent::durationToString(d.duration) : QString();
+        a.extendHeld = d.extendHeld;
         ++a.callbacks;
     });
     if (!submitted) {
@@ -165,6 +171,11 @@ QStringList PromptFixture::decidedScopes(const QString &id) const
 QString PromptFixture::decidedDuration(const QString &id) const
 {
     return m_answers.value(id).duration;
+}
+
+bool PromptFixture::decidedExtendHeld(const QString &id) const
+{
+    return m_answers.value(id).extendHeld;
 }
 
 int PromptFixture::callbackCount(const QString &id) const

@@ -67,6 +67,7 @@ public:
     Q_INVOKABLE QString outcome(const QString &id) const;
     Q_INVOKABLE QStringList decidedScopes(const QString &id) const;
     Q_INVOKABLE QString decidedDuration(const QString &id) const;
+    Q_INVOKABLE bool decidedExtendHeld(const QString &id) const;
     /** @brief How many callbacks the broker ran for @p id (merged requests: one per requester). */
     Q_INVOKABLE int callbackCount(const QString &id) const;
     /** @brief Moves the fake clock and lets the broker expire what is due. */
@@ -92,6 +93,7 @@ private:
         QString outcome;
         QStringList scopes;
         QString duration;
+        bool extendHeld = false;
         int callbacks = 0;
     };
     QHash<QString, Answer> m_answers;

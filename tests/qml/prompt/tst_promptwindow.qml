@@ -310,16 +310,54 @@ TestCase {
     function test_stepUpShowsGrantedApart() {
         const id = PromptFixture.submit({
                 "scopes": ["files:read", "files:write"],
-                "granted": ["files:read"]
+                "granted": ["files:read"],
+                "heldUntil": {
+                    "files:read": 0
+                }
             });
         waitForPrompt();
         compare(ConsentController.scopes.newCount, 1);
         compare(ConsentController.scopes.grantedCount, 1);
         verify(scopeBox("files:write").visible);
         verify(!scopeBox("files:read").visible, "already granted: not a choice");
+        // R10: each held permission says when it ends; extending it is a choice, off by default.
+        compare(findChild(win.contentItem, "heldUntil_files:read").text, "until revoked");
+        const extend = findChild(win.contentItem, "extendHeldBox");
+        verify(extend.visible);
+        verify(!extend.checked);
         waitUntilArmed();
         mouseClick(approveButton());
         compare(PromptFixture.decidedScopes(id), ["files:read", "files:write"]);
+        verify(!PromptFixture.decidedExtendHeld(id), "held scopes keep their ends unless asked");
+    }
+
+    function test_R10_stepUpExtendsHeldOnlyWhenTicked() {
+        const end = Math.floor(Date.now() / 1000) + 600;
+        const id = PromptFixture.submit({
+                "scopes": ["files:read", "files:write"],
+                "granted": ["files:read"],
+                "heldUntil": {
+                    "files:read": end
+                }
+            });
+        waitForPrompt();
+        const held = findChild(win.contentItem, "heldUntil_files:read");
+        verify(held.text.startsWith("until ") && held.text !== "until revoked", held.text);
+        const extend = findChild(win.contentItem, "extendHeldBox");
+        mouseClick(extend);
+        verify(ConsentController.extendHeld);
+        waitUntilArmed();
+        mouseClick(approveButton());
+        compare(PromptFixture.outcome(id), "approved");
+        verify(PromptFixture.decidedExtendHeld(id));
+        // The next request starts with the choice off again.
+        PromptFixture.submit({
+                "scopes": ["files:read", "files:write"],
+                "granted": ["files:read"]
+            });
+        waitForPrompt();
+        verify(!ConsentController.extendHeld);
+        verify(!findChild(win.contentItem, "extendHeldBox").checked);
     }
 
     function test_tabOrderNeverReachesApprove() {
