@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "desktop/auditlistmodel.h"
 
+#include "common/displaytext.h"
 #include "common/logging.h"
 #include "desktop/dashboardcontext.h"
 #include "store/clientstore.h"
@@ -196,7 +197,7 @@ void AuditListModel::loadClientNames()
     }
     m_clientNames.clear();
     for (const Store::Client &c : *all)
-        m_clientNames.insert(c.clientId, c.clientName);
+        m_clientNames.insert(c.clientId, displaySafe(c.clientName)); // the agent's claim, escaped (R1)
 }
 
 void AuditListModel::reload()

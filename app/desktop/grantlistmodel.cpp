@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "desktop/grantlistmodel.h"
 
+#include "common/displaytext.h"
 #include "common/logging.h"
 #include "desktop/dashboardcontext.h"
 #include "oauth/grantservice.h"
@@ -88,13 +89,13 @@ QVariant GrantListModel::data(const QModelIndex &index, int role) const
     const Store::Grant &g = row.grant;
     switch (role) {
     case Qt::DisplayRole:
-        return QString(g.clientName + QStringLiteral(" → ") + g.resourceName);
+        return QString(displaySafe(g.clientName) + QStringLiteral(" → ") + g.resourceName);
     case GrantIdRole:
         return g.id;
     case ClientIdRole:
         return g.clientId;
     case ClientNameRole:
-        return g.clientName;
+        return displaySafe(g.clientName); // the agent's claim: a line break or bidi control stays visible (R1)
     case ResourceIdRole:
         return g.resourceId;
     case ResourceUriRole:

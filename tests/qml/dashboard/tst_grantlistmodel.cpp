@@ -4,6 +4,7 @@
 // answers inactive) through the GrantService.
 #include "desktop/grantlistmodel.h"
 #include "modeltestenv.h"
+#include "store/clientstore.h"
 #include "store/grantstore.h"
 
 #include <QAbstractItemModelTester>
@@ -198,6 +199,37 @@ private Q_SLOTS:
         auto events = m_env->audit->query(f);
         QCOMPARE(events->events.size(), 1);
         QCOMPARE(events->events.first().actor, QStringLiteral("user"));
+    }
+
+    // Issue 9 R1 (leftover): the Grants page showed an agent's self-asserted name raw; a line
+    // break or a bidi override in it took effect in the table.
+    void testR1_clientNameShownEscaped()
+    {
+        Store::Client c;
+        c.clientId = QStringLiteral("dcr-R1-grants-hostile");
+        c.clientName = QStringLiteral("Claude\n  Approved: all\u202Eexe.txt\x1b[2J");
+        c.redirectUris = { QStringLiteral("http://127.0.0.1/cb") };
+        c.createdAt = m_env->clock.nowSecs();
+        c.consented = true;
+        QVERIFY(Store::ClientStore(*m_env->db).insert(c));
+        Store::Grant g;
+        g.id = QStringLiteral("grant-R1-hostile");
+        g.clientId = c.clientId;
+        g.resourceId = m_env->demo.calendarResource;
+        g.scopes = { QStringLiteral("calendar:read") };
+        g.createdAt = m_env->clock.nowSecs();
+        g.duration = QStringLiteral("until_revoked");
+        QVERIFY(Store::GrantStore(*m_env->db).create(g));
+
+        GrantListModel model(m_env->context.get(), nullptr);
+        model.setStateFilter(QStringLiteral("any"));
+        model.reload();
+        const int row = model.indexOf(g.id);
+        QVERIFY(row >= 0);
+        const QString shown = value(model, row, GrantListModel::ClientNameRole);
+        QCOMPARE(shown, QStringLiteral("Claude\\n  Approved: all\\u{202E}exe.txt\\x1b[2J"));
+        const QString display = model.data(model.index(row), Qt::DisplayRole).toString();
+        QVERIFY(!display.contains(u'\n') && !display.contains(QChar(0x202E)) && !display.contains(QChar(0x1b)));
     }
 
     void testRevokeUnavailableWithoutKeychain()
