@@ -9,6 +9,7 @@
 #include "ipcapi.h"
 #include "oauth/authorizationserver.h"
 #include "oauth/keymanager.h"
+#include "oauth/resourceservice.h"
 #include "store/auditlog.h"
 #include "store/checkpointer.h"
 #include "store/database.h"
@@ -97,6 +98,7 @@ Status Application::openDatabase()
         return db.error();
     m_db = std::move(*db);
     m_audit = std::make_unique<Store::AuditLog>(*m_db, SystemClock::instance());
+    m_resources = std::make_unique<OAuth::ResourceService>(*m_db, *m_audit, SystemClock::instance());
     if (auto checkpointer = Store::BackgroundCheckpointer::start(*m_db))
         m_checkpointer = std::move(*checkpointer);
     else // SQLite's own automatic checkpoints stay on: slower commits now and then, nothing lost

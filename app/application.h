@@ -28,6 +28,7 @@ class SecretStore;
 namespace Tessera::OAuth {
 class AuthorizationServer;
 class KeyManager;
+class ResourceService;
 } // namespace Tessera::OAuth
 namespace Tessera::Consent {
 class ConsentBroker;
@@ -97,6 +98,8 @@ public:
     // The services, for the QML-facing adapters and tests. Null until start() reached them.
     [[nodiscard]] Store::Database *database() const { return m_db.get(); }
     [[nodiscard]] Store::AuditLog *auditLog() const { return m_audit.get(); }
+    /** @brief Every change to resources, for tessera-cli and the dashboard (issue 10.4). */
+    [[nodiscard]] OAuth::ResourceService *resources() const { return m_resources.get(); }
     [[nodiscard]] OAuth::KeyManager *keyManager() const { return m_keys; }
     [[nodiscard]] Consent::ConsentBroker *consentBroker() const { return m_broker; }
     [[nodiscard]] OAuth::AuthorizationServer *authorizationServer() const { return m_server; }
@@ -130,6 +133,7 @@ private:
     static constexpr int AuditIndexIntervalMs = 500;
     static constexpr int AuditIndexBatch = 200;
     std::unique_ptr<Store::AuditLog> m_audit; ///< the one AuditLog of m_db (it caches the chain head)
+    std::unique_ptr<OAuth::ResourceService> m_resources;
     std::unique_ptr<Store::BackgroundCheckpointer> m_checkpointer; ///< WAL checkpoints off the event loop
     Vault::SecretStore *m_vault = nullptr;
     OAuth::KeyManager *m_keys = nullptr;

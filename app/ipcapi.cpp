@@ -3,8 +3,6 @@
 
 #include "application.h"
 #include "consent/consentbroker.h"
-#include "crypto/hash.h"
-#include "crypto/random.h"
 #include "ipc/ipcserver.h"
 #include "localaccess/localaccessapi.h"
 #include "oauth/authorizationserver.h"
@@ -12,7 +10,7 @@
 #include "oauth/grantservice.h"
 #include "oauth/keymanager.h"
 #include "oauth/metadata.h"
-#include "store/auditlog.h"
+#include "oauth/resourceservice.h"
 #include "store/clientstore.h"
 #include "store/database.h"
 #include "store/grantstore.h"
@@ -105,12 +103,6 @@ Result<QStringList> stringList(const QJsonValue &v, const QString &what)
     return out;
 }
 
-void audit(
-    Application &app, const QString &kind, const QString &clientId, const QString &resource, const QJsonObject &details)
-{
-    (void)app.auditLog()->append({ kind, kOperator, clientId, resource, {}, details });
-}
-
 void registerRequestMethods(Ipc::IpcServer &server, Application &app)
 {
     server.handle(QStringLiteral("requests"), [&app](const Ipc::IpcRequest &r) {
@@ -161,7 +153,8 @@ void registerRequestMethods(Ipc::IpcServer &server, Application &app)
         if (!app.consentBroker())
             return r.fail(notReady(app));
         const bool frozen = r.params().value(QStringLiteral("frozen")).toBool(true);
-        app.consentBroker()->setFrozen(frozen, kOperator);
+        if (Status s = app.consentBroker()->setFrozen(frozen, kOperator); !s)
+            return r.fail(s.error());
         r.reply(QJsonObject { { QStringLiteral("frozen"), app.consentBroker()->isFrozen() },
             { QStringLiteral("lastAccessTokenExpiresAt"),
                 app.authorizationServer() ? app.authorizationServer()->lastAccessTokenExpiresAt() : 0 } });
@@ -187,7 +180,7 @@ Result<QList<Store::ResourceScope>> parseScopes(const QJsonValue &v)
 void registerResourceMethods(Ipc::IpcServer &server, Application &app)
 {
     server.handle(QStringLiteral("resource.add"), [&app](const Ipc::IpcRequest &r) {
-        if (!app.database())
+        if (!app.resources())
             return r.fail(notReady(app));
         const QJsonObject p = r.params();
         Store::Resource res;
@@ -205,31 +198,16 @@ void registerResourceMethods(Ipc::IpcServer &server, Application &app)
         auto defaults = stringList(p.value(QStringLiteral("defaultScopes")), QStringLiteral("defaultScopes"));
         if (!defaults)
             return r.fail(defaults.error());
-        if (defaults->isEmpty()) {
-            // Least privilege by default (security-cases D9): the low-risk scopes only.
-            for (const Store::ResourceScope &s : res.scopes) {
-                if (s.risk == Store::Risk::Low)
-                    defaults->append(s.name);
-            }
-        }
-        res.defaultScopes = *defaults;
-        QString secret;
-        if (p.value(QStringLiteral("introspection")).toBool()) {
-            auto token = Crypto::randomToken(32);
-            if (!token)
-                return r.fail(token.error());
-            secret = *token;
-            res.introspectionSecretHash = Crypto::sha256(secret.toLatin1());
-        }
-        auto added = Store::ResourceStore(*app.database()).add(res, SystemClock::instance().nowSecs());
+        res.defaultScopes = *defaults; // empty: the service picks the low-risk ones (D9)
+        const auto introspection = p.value(QStringLiteral("introspection")).toBool()
+            ? OAuth::ResourceService::Introspection::Keep
+            : OAuth::ResourceService::Introspection::Off;
+        auto added = app.resources()->add(res, introspection, kOperator);
         if (!added)
             return r.fail(added.error());
-        audit(app, QStringLiteral("resource.added"), {}, added->uri,
-            QJsonObject {
-                { QStringLiteral("name"), added->name }, { QStringLiteral("scopes"), added->scopes.size() } });
-        QJsonObject out = resourceJson(*added);
-        if (!secret.isEmpty())
-            out.insert(QStringLiteral("introspectionSecret"), secret); // shown once, never stored
+        QJsonObject out = resourceJson(added->resource);
+        if (!added->introspectionSecret.isEmpty())
+            out.insert(QStringLiteral("introspectionSecret"), added->introspectionSecret); // shown once, never stored
         r.reply(out);
     });
     server.handle(QStringLiteral("resource.list"), [&app](const Ipc::IpcRequest &r) {
@@ -244,7 +222,7 @@ void registerResourceMethods(Ipc::IpcServer &server, Application &app)
         r.reply(list);
     });
     const auto findNamed = [&app](const Ipc::IpcRequest &r) -> Result<Store::Resource> {
-        if (!app.database())
+        if (!app.database() || !app.resources())
             return notReady(app);
         const QString name = r.params().value(QStringLiteral("name")).toString();
         auto found = Store::ResourceStore(*app.database()).findByName(name);
@@ -269,12 +247,13 @@ void registerResourceMethods(Ipc::IpcServer &server, Application &app)
         auto res = findNamed(r);
         if (!res)
             return r.fail(res.error());
-        auto removed = Store::ResourceStore(*app.database()).remove(res->id);
-        if (!removed)
-            return r.fail(removed.error());
-        audit(app, QStringLiteral("resource.removed"), {}, res->uri,
-            QJsonObject { { QStringLiteral("name"), res->name } });
-        r.reply(QJsonObject { { QStringLiteral("removed"), *removed } });
+        // The same rule as the dashboard's: each grant revoked and audited before the resource goes.
+        OAuth::AuthorizationServer *as = app.authorizationServer();
+        auto revoked = app.resources()->remove(
+            res->id, QStringLiteral("resource removed (tessera-cli)"), kOperator, as ? &as->grants() : nullptr);
+        if (!revoked)
+            return r.fail(revoked.error());
+        r.reply(QJsonObject { { QStringLiteral("removed"), true }, { QStringLiteral("grantsRevoked"), *revoked } });
     });
 }
 

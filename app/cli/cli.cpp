@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "common/displaytext.h"
+#include "oauth/oautherror.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
@@ -203,7 +204,7 @@ Ipc::ExitCode exitCodeFor(const Error &error)
         return ExitCode::NotRunning;
     // Refused without a person's answer (frozen, or asked too often) is a refusal too: a script
     // must not retry it at once.
-    if (c == QStringLiteral("denied") || c == QStringLiteral("access_denied") || c == QStringLiteral("frozen")
+    if (c == QStringLiteral("denied") || c == OAuth::ErrorCode::AccessDenied || c == QStringLiteral("frozen")
         || c == QStringLiteral("throttled"))
         return ExitCode::Denied;
     if (c == QStringLiteral("timeout"))

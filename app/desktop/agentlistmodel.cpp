@@ -5,11 +5,13 @@
 #include "common/logging.h"
 #include "consent/consentbroker.h"
 #include "desktop/dashboardcontext.h"
+#include "oauth/execgrantservice.h"
 #include "oauth/grantservice.h"
 #include "store/auditlog.h"
 #include "store/clientstore.h"
 #include "store/database.h"
 #include "store/grantstore.h"
+#include "store/storeerror.h"
 
 #include <QTimer>
 #include <QUrl>
@@ -288,23 +290,32 @@ QVariantMap AgentListModel::get(int row) const
 
 int AgentListModel::revokeAll(const QString &clientId)
 {
-    if (!m_context)
+    if (!m_context || !m_context->database() || !m_context->auditLog())
         return -1;
     OAuth::GrantService *grants = m_context->grantService();
     if (!grants) {
         setLastError(m_context->revocationUnavailableReason());
         return -1;
     }
-    auto n
-        = grants->revokeClient(clientId, QStringLiteral("revoked by the person (dashboard)"), QStringLiteral("user"));
+    const QString reason = QStringLiteral("revoked by the person (dashboard)");
+    auto n = grants->revokeClient(clientId, reason, QStringLiteral("user"));
     if (!n) {
         setLastError(n.error().message);
+        return -1;
+    }
+    // Everything the agent holds, exec grants too, as `tessera-cli revoke --client` does.
+    auto exec = OAuth::ExecGrantService(*m_context->database(), *m_context->auditLog(), m_context->clock())
+                    .revokeForClient(clientId, reason, QStringLiteral("user"));
+    if (!exec) {
+        setLastError(exec.error().message);
+        refresh();
+        m_context->notifyClientsChanged();
         return -1;
     }
     setLastError({});
     refresh();
     m_context->notifyClientsChanged();
-    return *n;
+    return *n + *exec;
 }
 
 bool AgentListModel::forget(const QString &clientId)
@@ -319,8 +330,8 @@ bool AgentListModel::forget(const QString &clientId)
     auto forgotten
         = grants->forgetClient(clientId, QStringLiteral("agent forgotten (dashboard)"), QStringLiteral("user"));
     if (!forgotten) {
-        setLastError(forgotten.error().code == QStringLiteral("client_unknown") ? tr("This agent is already gone.")
-                                                                                : forgotten.error().message);
+        setLastError(forgotten.error().code == Store::ErrorCode::ClientUnknown ? tr("This agent is already gone.")
+                                                                               : forgotten.error().message);
         return false;
     }
     setLastError({});

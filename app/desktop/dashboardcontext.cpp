@@ -4,6 +4,7 @@
 #include "application.h"
 #include "consent/consentbroker.h"
 #include "oauth/authorizationserver.h"
+#include "oauth/resourceservice.h"
 #include "store/database.h"
 
 #include <QPointer>
@@ -24,6 +25,7 @@ DashboardContext::DashboardContext(Application *app, QObject *parent) : QObject(
     m_parts.issuer = app->locations().issuer();
     m_parts.port = app->locations().port;
     m_parts.dataDir = app->locations().dataDir;
+    m_resources = app->resources();
     m_grants = [app]() -> OAuth::GrantService * {
         return app->authorizationServer() ? &app->authorizationServer()->grants() : nullptr;
     };
@@ -34,6 +36,10 @@ DashboardContext::DashboardContext(Application *app, QObject *parent) : QObject(
 DashboardContext::DashboardContext(const Parts &parts, std::function<OAuth::GrantService *()> grants, QObject *parent)
     : QObject(parent), m_parts(parts), m_grants(std::move(grants))
 {
+    if (m_parts.database && m_parts.auditLog) {
+        m_ownResources = std::make_unique<OAuth::ResourceService>(*m_parts.database, *m_parts.auditLog, *m_parts.clock);
+        m_resources = m_ownResources.get();
+    }
     connectBroker();
 }
 

@@ -7,6 +7,7 @@
 #include <QString>
 
 #include <functional>
+#include <memory>
 
 namespace Tessera::Store {
 class AuditLog;
@@ -17,7 +18,8 @@ class ConsentBroker;
 }
 namespace Tessera::OAuth {
 class GrantService;
-}
+class ResourceService;
+} // namespace Tessera::OAuth
 
 namespace Tessera::App {
 
@@ -69,6 +71,9 @@ public:
     /** @brief The database file, or empty for an in-memory database. */
     [[nodiscard]] QString databaseFile() const;
 
+    /** @brief Resources are added, changed and removed through here (it audits). Null without a database. */
+    [[nodiscard]] OAuth::ResourceService *resources() const { return m_resources; }
+
     /** @brief Revocation goes through here (it audits). Null until the keychain is ready. */
     [[nodiscard]] OAuth::GrantService *grantService() const;
     /** @brief Empty when revocation is possible; otherwise one sentence saying why not. */
@@ -93,6 +98,8 @@ private:
     Application *m_app = nullptr;
     Parts m_parts;
     std::function<OAuth::GrantService *()> m_grants;
+    std::unique_ptr<OAuth::ResourceService> m_ownResources; ///< tests' parts only
+    OAuth::ResourceService *m_resources = nullptr; ///< the Application's, or m_ownResources
 };
 
 } // namespace Tessera::App

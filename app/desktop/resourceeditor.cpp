@@ -1,16 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "desktop/resourceeditor.h"
 
-#include "crypto/hash.h"
-#include "crypto/random.h"
 #include "desktop/dashboardcontext.h"
 #include "desktop/settingscontroller.h"
-#include "store/auditlog.h"
+#include "oauth/resourceservice.h"
 #include "store/database.h"
 #include "store/resourcestore.h"
 #include "store/settingsstore.h"
 
-#include <QJsonArray>
 #include <QSet>
 
 namespace Tessera::App {
@@ -221,7 +218,7 @@ bool ResourceEditor::save()
 {
     if (!validate())
         return false;
-    if (!m_context || !m_context->database() || !m_context->auditLog()) {
+    if (!m_context || !m_context->resources()) {
         m_formError = tr("Tessera is not ready.");
         Q_EMIT errorsChanged();
         return false;
@@ -240,65 +237,22 @@ bool ResourceEditor::save()
         r.scopes.append(
             Store::ResourceScope { scope, s.value(QStringLiteral("description")).toString().trimmed(), risk });
         if (s.value(QStringLiteral("isDefault")).toBool())
-            r.defaultScopes.append(scope);
+            r.defaultScopes.append(scope); // none chosen: the service picks the low-risk ones (D9)
     }
-    if (r.defaultScopes.isEmpty()) {
-        // Least privilege when nothing is chosen (security-cases D9): the low-risk scopes.
-        for (const Store::ResourceScope &s : std::as_const(r.scopes)) {
-            if (s.risk == Store::Risk::Low)
-                r.defaultScopes.append(s.name);
-        }
-    }
-    QString secret;
-    if (m_introspection && (m_existingSecretHash.isEmpty() || m_renewSecret)) {
-        auto token = Crypto::randomToken(32);
-        if (!token) {
-            m_formError = token.error().message;
-            Q_EMIT errorsChanged();
-            return false;
-        }
-        secret = *token;
-        r.introspectionSecretHash = Crypto::sha256(secret.toLatin1());
-    } else if (m_introspection) {
-        r.introspectionSecretHash = m_existingSecretHash;
-    }
-
-    Store::Database &db = *m_context->database();
-    const qint64 now = m_context->clock().nowSecs();
-    auto tx = Store::Transaction::begin(db);
-    if (!tx) {
-        m_formError = tx.error().message;
+    using Introspection = OAuth::ResourceService::Introspection;
+    const Introspection introspection = !m_introspection ? Introspection::Off
+        : m_renewSecret                                  ? Introspection::Renew
+                                                         : Introspection::Keep;
+    OAuth::ResourceService &service = *m_context->resources();
+    auto stored = m_resourceId == 0 ? service.add(r, introspection, QStringLiteral("user"))
+                                    : service.update(r, introspection, QStringLiteral("user"));
+    if (!stored) {
+        m_formError = stored.error().message;
         Q_EMIT errorsChanged();
         return false;
     }
-    Store::ResourceStore store(db);
-    auto written = m_resourceId == 0 ? store.add(r, now) : store.update(r, now);
-    if (!written) {
-        m_formError = written.error().message;
-        Q_EMIT errorsChanged();
-        return false;
-    }
-    QStringList scopeNames;
-    for (const Store::ResourceScope &s : std::as_const(written->scopes))
-        scopeNames.append(s.name);
-    auto audited = m_context->auditLog()->append(
-        { m_resourceId == 0 ? QStringLiteral("resource.added") : QStringLiteral("resource.updated"),
-            QStringLiteral("user"), {}, written->uri, {},
-            QJsonObject { { QStringLiteral("name"), written->name },
-                { QStringLiteral("scopes"), QJsonArray::fromStringList(scopeNames) },
-                { QStringLiteral("token_lifetime_secs"), written->tokenLifetimeSecs },
-                { QStringLiteral("introspection"), !written->introspectionSecretHash.isEmpty() },
-                { QStringLiteral("introspection_secret_renewed"), !secret.isEmpty() } } });
-    if (!audited) {
-        m_formError = audited.error().message;
-        Q_EMIT errorsChanged();
-        return false;
-    }
-    if (Status s = tx->commit(); !s) {
-        m_formError = s.error().message;
-        Q_EMIT errorsChanged();
-        return false;
-    }
+    const Store::Resource *written = &stored->resource;
+    const QString secret = stored->introspectionSecret;
     m_resourceId = written->id;
     m_uri = written->uri;
     m_existingSecretHash = written->introspectionSecretHash;

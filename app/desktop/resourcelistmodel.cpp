@@ -5,7 +5,7 @@
 #include "desktop/dashboardcontext.h"
 #include "oauth/grantservice.h"
 #include "oauth/metadata.h"
-#include "store/auditlog.h"
+#include "oauth/resourceservice.h"
 #include "store/database.h"
 #include "store/grantstore.h"
 #include "store/resourcestore.h"
@@ -167,60 +167,15 @@ QVariantMap ResourceListModel::get(int row) const
 
 bool ResourceListModel::remove(qint64 resourceId)
 {
-    if (!m_context || !m_context->database() || !m_context->auditLog())
+    if (!m_context || !m_context->resources())
         return false;
-    Store::Database &db = *m_context->database();
-    auto found = Store::ResourceStore(db).find(resourceId);
-    if (!found || !found->has_value()) {
-        setLastError(found ? tr("This resource is already gone.") : found.error().message);
-        return false;
-    }
-    const Store::Resource resource = **found;
-    auto tx = Store::Transaction::begin(db);
-    if (!tx) {
-        setLastError(tx.error().message);
-        return false;
-    }
-    // Revoke first, so the audit log says which grants ended and why.
-    Store::GrantQuery q;
-    q.resourceId = resourceId;
-    q.state = Store::GrantQuery::State::Active;
-    q.nowSecs = m_context->clock().nowSecs();
-    q.limit = 500;
-    for (;;) {
-        auto page = Store::GrantStore(db).list(q);
-        if (!page) {
-            setLastError(page.error().message);
-            return false;
-        }
-        if (page->grants.isEmpty())
-            break;
-        OAuth::GrantService *grants = m_context->grantService();
-        if (!grants) {
-            setLastError(tr("This resource still has active grants. %1").arg(m_context->revocationUnavailableReason()));
-            return false;
-        }
-        for (const Store::Grant &g : page->grants) {
-            auto r = grants->revokeGrant(g.id, QStringLiteral("resource removed (dashboard)"), QStringLiteral("user"));
-            if (!r) {
-                setLastError(r.error().message);
-                return false;
-            }
-        }
-    }
-    auto removed = Store::ResourceStore(db).remove(resourceId);
+    // The service revokes each grant (audited) before the resource goes, as tessera-cli does.
+    auto removed = m_context->resources()->remove(
+        resourceId, QStringLiteral("resource removed (dashboard)"), QStringLiteral("user"), m_context->grantService());
     if (!removed) {
-        setLastError(removed.error().message);
-        return false;
-    }
-    auto audited = m_context->auditLog()->append({ QStringLiteral("resource.removed"), QStringLiteral("user"), {},
-        resource.uri, {}, QJsonObject { { QStringLiteral("name"), resource.name } } });
-    if (!audited) {
-        setLastError(audited.error().message);
-        return false;
-    }
-    if (Status s = tx->commit(); !s) {
-        setLastError(s.error().message);
+        setLastError(removed.error().code == OAuth::ResourceService::RevocationUnavailable
+                ? tr("This resource still has active grants. %1").arg(m_context->revocationUnavailableReason())
+                : removed.error().message);
         return false;
     }
     setLastError({});

@@ -45,10 +45,14 @@ int StatusController::pendingCount() const
     return m_app->consentBroker() ? int(m_app->consentBroker()->pending().size()) : 0;
 }
 
-void StatusController::setFrozen(bool frozen)
+bool StatusController::setFrozen(bool frozen)
 {
-    if (m_app->consentBroker())
-        m_app->consentBroker()->setFrozen(frozen, QStringLiteral("user"));
+    if (!m_app->consentBroker())
+        return false;
+    const bool written = m_app->consentBroker()->setFrozen(frozen, QStringLiteral("user")).ok();
+    if (!written)
+        Q_EMIT changed(); // the tray's check mark and the window follow the real state
+    return written;
 }
 
 StatusController *StatusController::create(QQmlEngine *, QJSEngine *)

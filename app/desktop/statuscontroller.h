@@ -47,8 +47,12 @@ public:
     [[nodiscard]] QString lastTokenExpiry() const;
     [[nodiscard]] int pendingCount() const;
 
-    /** @brief The kill switch (product.md flow 5), always in reach: window and tray. */
-    Q_INVOKABLE void setFrozen(bool frozen);
+    /**
+     * @brief The kill switch (product.md flow 5), always in reach: window and tray. False when
+     * the change and its audit event could not be written (the broker logs why; a freeze
+     * holds in memory even then, an unfreeze does not happen).
+     */
+    Q_INVOKABLE bool setFrozen(bool frozen);
 
 Q_SIGNALS:
     void changed();

@@ -12,6 +12,7 @@
 #include "oauth/authorizationserver.h"
 #include "oauth/canonical.h"
 #include "oauth/clientregistration.h"
+#include "oauth/execgrantservice.h"
 #include "oauth/keymanager.h"
 #include "store/auditlog.h"
 #include "store/clientstore.h"
@@ -517,7 +518,7 @@ void LocalAccess::deliverTokenNow(const Store::Grant &grant, const QStringList &
             = TokenExchange(as->tokenEndpoint()).refresh(grant.clientId, refreshToken, scopes, grant.resourceUri);
         if (!refreshed) {
             const OAuth::OAuthError &e = refreshed.error();
-            if (e.error == QStringLiteral("temporarily_unavailable"))
+            if (e.error == OAuth::ErrorCode::TemporarilyUnavailable)
                 return done(self->m_app.consentBroker()->isFrozen() ? error("frozen",
                                 QStringLiteral("Tessera is frozen: no tokens are issued until you unfreeze it."))
                                                                     : error("keychain_unavailable", e.description));
@@ -571,8 +572,14 @@ void LocalAccess::newFamily(
     if (!replacedToken.isEmpty()) {
         Store::RefreshTokenStore families(*m_app.database());
         auto old = families.findByHash(Crypto::sha256(replacedToken.toLatin1()));
-        if (old && old->has_value())
-            (void)families.revokeFamily((*old)->family.id, QStringLiteral("replaced by a new family"), nowSecs());
+        if (old && old->has_value()) {
+            // The caller already holds its new tokens; failing now would strand it. The old
+            // family stays usable until it expires, so say so.
+            if (auto r
+                = families.revokeFamily((*old)->family.id, QStringLiteral("replaced by a new family"), nowSecs());
+                !r)
+                qCWarning(lcApp).noquote() << "could not revoke a replaced refresh family:" << r.error().message;
+        }
     }
     if (Store::canonicalScopes(scopes) != Store::canonicalScopes(grant.scopes)
         && response.contains(QStringLiteral("refresh_token"))) {
@@ -1031,24 +1038,10 @@ Result<bool> LocalAccess::revokeExecGrant(const QString &id, const QString &reas
 
 Result<int> LocalAccess::revokeExecGrants(const QString &clientId, const QString &reason, const QString &actor)
 {
-    if (!m_app.database())
+    if (!m_app.database() || !m_app.auditLog())
         return notReady();
-    Store::Database &db = *m_app.database();
-    auto tx = Store::Transaction::begin(db);
-    if (!tx)
-        return tx.error();
-    Store::ExecGrantStore store(db);
-    auto n
-        = clientId.isEmpty() ? store.revokeAll(reason, nowSecs()) : store.revokeForClient(clientId, reason, nowSecs());
-    if (!n)
-        return n.error();
-    if (auto a = m_app.auditLog()->append({ QStringLiteral("exec_grant.revoked_all"), actor, clientId, {}, {},
-            QJsonObject { { QStringLiteral("reason"), reason }, { QStringLiteral("grants"), *n } } });
-        !a)
-        return a.error();
-    if (Status s = tx->commit(); !s)
-        return s.error();
-    return *n;
+    return OAuth::ExecGrantService(*m_app.database(), *m_app.auditLog(), SystemClock::instance())
+        .revokeForClient(clientId, reason, actor);
 }
 
 } // namespace Tessera::App

@@ -334,23 +334,38 @@ std::optional<ConsentRequest> ConsentBroker::find(const QString &id) const
     return it->request;
 }
 
-void ConsentBroker::setFrozen(bool frozen, const QString &actor)
+Status ConsentBroker::setFrozen(bool frozen, const QString &actor)
 {
     if (m_frozen == frozen)
-        return;
+        return {};
+    const auto persist = [&]() -> Status {
+        auto tx = Store::Transaction::begin(m_db);
+        if (!tx)
+            return tx.error();
+        if (Status s = Store::SettingsStore(m_db).set(
+                QStringLiteral("consent.frozen"), frozen ? QStringLiteral("1") : QStringLiteral("0"));
+            !s)
+            return s;
+        if (auto a = m_audit.append(Store::AuditEventInput {
+                frozen ? QStringLiteral("freeze.on") : QStringLiteral("freeze.off"), actor, {}, {}, {}, {} });
+            !a)
+            return a.error();
+        return tx->commit();
+    };
+    Status written = persist();
+    if (!written) {
+        qCWarning(lcConsent).noquote() << "could not record the freeze state:" << written.error().message;
+        if (!frozen)
+            return written; // stay frozen: unfreezing without a record is not allowed
+    }
     m_frozen = frozen;
-    if (Status s = Store::SettingsStore(m_db).set(
-            QStringLiteral("consent.frozen"), frozen ? QStringLiteral("1") : QStringLiteral("0"));
-        !s)
-        qCWarning(lcConsent) << "could not save the freeze state";
-    (void)m_audit.append(Store::AuditEventInput {
-        frozen ? QStringLiteral("freeze.on") : QStringLiteral("freeze.off"), actor, {}, {}, {}, {} });
     if (frozen) {
         const QStringList ids = m_order;
         for (const QString &id : ids)
             resolve(id, Decision { Decision::Outcome::Frozen, {}, Duration::Once, QStringLiteral("system") });
     }
     Q_EMIT frozenChanged(frozen);
+    return written;
 }
 
 void ConsentBroker::expireDue()

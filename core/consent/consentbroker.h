@@ -96,8 +96,13 @@ public:
     [[nodiscard]] std::optional<ConsentRequest> find(const QString &id) const;
 
     [[nodiscard]] bool isFrozen() const { return m_frozen; }
-    /** @brief Kill switch: freezing denies every pending request and refuses new ones. */
-    void setFrozen(bool frozen, const QString &actor);
+    /**
+     * @brief Kill switch: freezing denies every pending request and refuses new ones. The
+     * state and its `freeze.on`/`freeze.off` event are written in one transaction; an error
+     * says that did not happen. Freezing takes effect in memory even then (a kill switch that
+     * a full disk could stop would be worse); unfreezing only once it is written.
+     */
+    [[nodiscard]] Status setFrozen(bool frozen, const QString &actor);
 
     /** @brief Resolves every request whose time is up; runs on a timer, callable from tests. */
     void expireDue();

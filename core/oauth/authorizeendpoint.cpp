@@ -409,11 +409,14 @@ void AuthorizeEndpoint::authorize(const FormData &query, Http::Responder respond
     if (receiver && receiver->state == Ipc::PortOwnerReport::State::Foreign) {
         qCInfo(lcOAuth).noquote() << "refused /authorize for client" << s.clientId << ": port" << receiver->port
                                   << "is held by uid" << receiver->listenerUid;
-        (void)m_ctx.audit.append({ QStringLiteral("authorization.refused"), QStringLiteral("client:") + s.clientId,
-            s.clientId, s.resourceUri, QString(),
-            QJsonObject { { QStringLiteral("reason"), QString(kForeignListener) },
-                { QStringLiteral("port"), int(receiver->port) },
-                { QStringLiteral("listener_uid"), receiver->listenerUid } } });
+        // The refusal stands whether or not it could be recorded: only warn.
+        if (auto a = m_ctx.audit.append({ QStringLiteral("authorization.refused"),
+                QStringLiteral("client:") + s.clientId, s.clientId, s.resourceUri, QString(),
+                QJsonObject { { QStringLiteral("reason"), QString(kForeignListener) },
+                    { QStringLiteral("port"), int(receiver->port) },
+                    { QStringLiteral("listener_uid"), receiver->listenerUid } } });
+            !a)
+            qCWarning(lcOAuth).noquote() << "could not audit a refused authorization:" << a.error().message;
         responder.send(refusalPage(kForeignListener, receiver->port));
         return;
     }
@@ -431,9 +434,13 @@ void AuthorizeEndpoint::authorize(const FormData &query, Http::Responder respond
             if (receiver)
                 recordedReceiver = m_grants.receiverOf((*covering)->id).valueOr(std::nullopt);
             if (!receiver || (receiver->isOwn() && GrantService::isRecordedReceiver(recordedReceiver, receiver->exe))) {
-                (void)m_ctx.audit.append(
-                    { QStringLiteral("authorization.covered"), QStringLiteral("client:") + s.clientId, s.clientId,
-                        s.resourceUri, (*covering)->id, QJsonObject {} });
+                // Only a note: the code itself is audited (code.issued) in issueCode's
+                // transaction, which fails without it, so nothing is issued unrecorded.
+                if (auto a = m_ctx.audit.append(
+                        { QStringLiteral("authorization.covered"), QStringLiteral("client:") + s.clientId, s.clientId,
+                            s.resourceUri, (*covering)->id, QJsonObject {} });
+                    !a)
+                    qCWarning(lcOAuth).noquote() << "could not audit a covered authorization:" << a.error().message;
                 approveAndRedirect(responder, **covering, s);
                 return;
             }
@@ -610,10 +617,13 @@ void AuthorizeEndpoint::refuseAnswer(const QString &txnId, const QString &reason
     const AuthorizationSnapshot &s = it->snapshot;
     qCWarning(lcOAuth).noquote() << "approved, but no code for client" << s.clientId << ":" << reason << "on port"
                                  << receiver.port;
-    (void)m_ctx.audit.append({ QStringLiteral("authorization.refused"), QStringLiteral("client:") + s.clientId,
-        s.clientId, s.resourceUri, QString(),
-        QJsonObject { { QStringLiteral("reason"), reason }, { QStringLiteral("port"), int(receiver.port) },
-            { QStringLiteral("listener_uid"), receiver.listenerUid } } });
+    // The refusal stands whether or not it could be recorded: only warn.
+    if (auto a = m_ctx.audit.append({ QStringLiteral("authorization.refused"), QStringLiteral("client:") + s.clientId,
+            s.clientId, s.resourceUri, QString(),
+            QJsonObject { { QStringLiteral("reason"), reason }, { QStringLiteral("port"), int(receiver.port) },
+                { QStringLiteral("listener_uid"), receiver.listenerUid } } });
+        !a)
+        qCWarning(lcOAuth).noquote() << "could not audit a refused answer:" << a.error().message;
     // Tessera's own page, never the redirect URI: whoever listens there now gets nothing.
     settle(txnId,
         QUrl(m_ctx.issuer + QStringLiteral("/authorize/refused?reason=") + reason + QStringLiteral("&port=")

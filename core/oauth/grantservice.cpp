@@ -10,6 +10,7 @@
 #include "store/clientstore.h"
 #include "store/database.h"
 #include "store/grantstore.h"
+#include "store/storeerror.h"
 
 #include <QJsonArray>
 
@@ -247,7 +248,7 @@ Result<int> GrantService::forgetClient(const QString &clientId, const QString &r
         return client.error();
     if (!client->has_value())
         return Error::make(
-            QStringLiteral("client_unknown"), QStringLiteral("No client is registered as %1.").arg(clientId));
+            Store::ErrorCode::ClientUnknown, QStringLiteral("No client is registered as %1.").arg(clientId));
     // Nobody will decide for an agent that no longer exists.
     for (const Consent::ConsentRequest &r : m_ctx.broker.pending()) {
         if (r.requester.clientId == clientId)

@@ -57,14 +57,21 @@ Http::Response RevocationEndpoint::handle(const Http::Request &request)
             qCInfo(lcOAuth).noquote() << "client" << clientId << "tried to revoke another client's token; ignored";
             return ok();
         }
+        // RFC 7009 §2.2: 200 means the token is revoked. A revocation, audit or commit that
+        // failed is not that: server_error, and the client may retry.
         auto revoked = Store::GrantStore(m_ctx.db).revoke(
             family.grantId, QStringLiteral("refresh token revoked by client"), now);
-        if (revoked && *revoked) {
-            (void)m_ctx.audit.append(
-                { QStringLiteral("grant.revoked"), QStringLiteral("client:") + clientId, clientId, family.resource,
-                    family.grantId, QJsonObject { { QStringLiteral("reason"), QStringLiteral("rfc7009") } } });
+        if (!revoked)
+            return oauthErrorResponse(OAuthError::serverError(QStringLiteral("Try again.")));
+        if (*revoked) {
+            if (auto a = m_ctx.audit.append(
+                    { QStringLiteral("grant.revoked"), QStringLiteral("client:") + clientId, clientId, family.resource,
+                        family.grantId, QJsonObject { { QStringLiteral("reason"), QStringLiteral("rfc7009") } } });
+                !a)
+                return oauthErrorResponse(OAuthError::serverError(QStringLiteral("Try again.")));
         }
-        (void)tx->commit();
+        if (Status s = tx->commit(); !s)
+            return oauthErrorResponse(OAuthError::serverError(QStringLiteral("Try again.")));
         return ok();
     }
 
@@ -77,14 +84,17 @@ Http::Response RevocationEndpoint::handle(const Http::Request &request)
         const qint64 exp = claims.value(QStringLiteral("exp")).toInteger();
         if (claims.value(QStringLiteral("iss")).toString() == m_ctx.issuer
             && claims.value(QStringLiteral("client_id")).toString() == clientId && !jti.isEmpty() && exp > now) {
-            if (Store::RevokedTokenStore(m_ctx.db).add(jti, exp, now)) {
-                (void)m_ctx.audit.append({ QStringLiteral("access_token.revoked"), QStringLiteral("client:") + clientId,
-                    clientId, claims.value(QStringLiteral("aud")).toString(), jti.section(u'.', 0, 0),
-                    QJsonObject { { QStringLiteral("jti"), jti } } });
-            }
+            if (Status added = Store::RevokedTokenStore(m_ctx.db).add(jti, exp, now); !added)
+                return oauthErrorResponse(OAuthError::serverError(QStringLiteral("Try again.")));
+            if (auto a = m_ctx.audit.append({ QStringLiteral("access_token.revoked"),
+                    QStringLiteral("client:") + clientId, clientId, claims.value(QStringLiteral("aud")).toString(),
+                    jti.section(u'.', 0, 0), QJsonObject { { QStringLiteral("jti"), jti } } });
+                !a)
+                return oauthErrorResponse(OAuthError::serverError(QStringLiteral("Try again.")));
         }
     }
-    (void)tx->commit();
+    if (Status s = tx->commit(); !s)
+        return oauthErrorResponse(OAuthError::serverError(QStringLiteral("Try again.")));
     return ok();
 }
 

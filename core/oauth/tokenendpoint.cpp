@@ -211,10 +211,17 @@ TokenEndpoint::Outcome TokenEndpoint::authorizationCode(const FormData &form, co
             // server MUST deny the request and SHOULD revoke (when possible) all tokens previously
             // issued based on that authorization code."
             const QString grantId = consumed.error().grantId;
-            (void)Store::GrantStore(m_ctx.db).revoke(grantId, QStringLiteral("authorization code replayed"), now);
-            (void)m_ctx.audit.append({ QStringLiteral("code.replayed"),
-                QStringLiteral("client:") + client.client.clientId, consumed.error().clientId, c.resource, grantId,
-                QJsonObject { { QStringLiteral("revoked"), true } } });
+            // Neither the revocation nor its record may be lost: failing either answers
+            // server_error and rolls back, so the code stays replayed for the next attempt.
+            if (auto r
+                = Store::GrantStore(m_ctx.db).revoke(grantId, QStringLiteral("authorization code replayed"), now);
+                !r)
+                return storeFailure(r.error());
+            if (auto a = m_ctx.audit.append({ QStringLiteral("code.replayed"),
+                    QStringLiteral("client:") + client.client.clientId, consumed.error().clientId, c.resource, grantId,
+                    QJsonObject { { QStringLiteral("revoked"), true } } });
+                !a)
+                return storeFailure(a.error());
             if (Status s = tx->commit(); !s)
                 return storeFailure(s.error());
             qCWarning(lcOAuth).noquote() << "authorization code replayed; grant" << grantId << "revoked";
@@ -387,10 +394,15 @@ TokenEndpoint::Outcome TokenEndpoint::refresh(const FormData &form, const Authen
         if (why == QStringLiteral("refresh_reused")) {
             // rotate() already revoked the family; revoke the whole grant too, so its access
             // tokens read inactive at once (RFC 9700 §4.14.2, security-cases F1).
-            (void)grants.revoke(family.grantId, QStringLiteral("refresh token reuse"), now);
-            (void)m_ctx.audit.append({ QStringLiteral("refresh.reuse_detected"),
-                QStringLiteral("client:") + client.client.clientId, family.clientId, family.resource, family.grantId,
-                QJsonObject { { QStringLiteral("family"), family.id } } });
+            // A failure answers server_error and rolls back; nothing is issued, and the
+            // retired token trips reuse detection again on the next attempt.
+            if (auto r = grants.revoke(family.grantId, QStringLiteral("refresh token reuse"), now); !r)
+                return storeFailure(r.error());
+            if (auto a = m_ctx.audit.append({ QStringLiteral("refresh.reuse_detected"),
+                    QStringLiteral("client:") + client.client.clientId, family.clientId, family.resource,
+                    family.grantId, QJsonObject { { QStringLiteral("family"), family.id } } });
+                !a)
+                return storeFailure(a.error());
             if (Status s = tx->commit(); !s)
                 return storeFailure(s.error());
             qCWarning(lcOAuth).noquote() << "refresh token reuse: family" << family.id.left(6) << "revoked";

@@ -449,13 +449,13 @@ private Q_SLOTS:
         QSignalSpy frozen(&broker, &ConsentBroker::frozenChanged);
         std::optional<Decision> got;
         QVERIFY(broker.submit(request(QStringLiteral("a")), [&](const Decision &d) { got = d; }).ok());
-        broker.setFrozen(true, QStringLiteral("user"));
+        QVERIFY(broker.setFrozen(true, QStringLiteral("user")).ok());
         QCOMPARE(frozen.count(), 1);
         QVERIFY(got);
         QCOMPARE(got->outcome, Decision::Outcome::Frozen);
         auto refused = broker.submit(request(QStringLiteral("b")), [](const Decision &) {});
         QCOMPARE(refused.error().code, QStringLiteral("frozen"));
-        broker.setFrozen(false, QStringLiteral("user"));
+        QVERIFY(broker.setFrozen(false, QStringLiteral("user")).ok());
         QVERIFY(broker.submit(request(QStringLiteral("b")), [](const Decision &) {}).ok());
     }
 
@@ -463,13 +463,13 @@ private Q_SLOTS:
     {
         {
             ConsentBroker broker(*m_db, *m_audit, m_clock);
-            broker.setFrozen(true, QStringLiteral("user"));
+            QVERIFY(broker.setFrozen(true, QStringLiteral("user")).ok());
         }
         ConsentBroker again(*m_db, *m_audit, m_clock);
         QVERIFY(again.isFrozen());
         QCOMPARE(
             again.submit(request(QStringLiteral("a")), [](const Decision &) {}).error().code, QStringLiteral("frozen"));
-        again.setFrozen(false, QStringLiteral("user"));
+        QVERIFY(again.setFrozen(false, QStringLiteral("user")).ok());
         ConsentBroker third(*m_db, *m_audit, m_clock);
         QVERIFY(!third.isFrozen());
     }

@@ -26,7 +26,7 @@ private Q_SLOTS:
         QVERIFY(exp > f.clock.nowSecs());
         QCOMPARE(f.server->lastAccessTokenExpiresAt(), exp);
 
-        f.broker->setFrozen(true, QStringLiteral("user"));
+        QVERIFY(f.broker->setFrozen(true, QStringLiteral("user")).ok());
         // Paths Tessera answers itself refuse at once: introspection and refresh.
         QVERIFY(!f.isActive(tokens.accessToken));
         QCOMPARE(errorOf(f.refreshReply(client, tokens.refreshToken)), QStringLiteral("temporarily_unavailable"));

@@ -879,7 +879,7 @@ private Q_SLOTS:
         AS_TRY(newcomer, f.registerClient());
         AS_TRY(pending, f.begin(f.authorizeParams(newcomer, Pkce::fresh())));
 
-        f.broker->setFrozen(true, u"test"_s);
+        QVERIFY(f.broker->setFrozen(true, u"test"_s).ok());
         const std::optional<HttpReply> waited = pending.waiter->readReply(3000);
         QVERIFY(waited);
         AS_TRY(denied, parseRedirect(*waited));
@@ -901,7 +901,7 @@ private Q_SLOTS:
         QCOMPARE(liveRefreshTokens(), 1);
         QCOMPARE(f.introspect(t.accessToken).body, QByteArray("{\"active\":false}"));
 
-        f.broker->setFrozen(false, u"test"_s);
+        QVERIFY(f.broker->setFrozen(false, u"test"_s).ok());
         QVERIFY(f.isActive(t.accessToken));
         AS_TRY(after, f.refresh(client, t.refreshToken));
         QVERIFY(f.isActive(after.accessToken));

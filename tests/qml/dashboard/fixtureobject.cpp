@@ -210,8 +210,8 @@ QUrl FixtureObject::fileUrl(const QString &path) const
 
 void FixtureObject::unfreeze()
 {
-    if (m_app->consentBroker())
-        m_app->consentBroker()->setFrozen(false, QStringLiteral("test"));
+    if (m_app->consentBroker() && !m_app->consentBroker()->setFrozen(false, QStringLiteral("test")))
+        qFatal("the test could not unfreeze the broker");
 }
 
 QString FixtureObject::accessibleName(QObject *item) const

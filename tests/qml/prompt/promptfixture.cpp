@@ -193,8 +193,8 @@ void PromptFixture::reset()
 {
     for (const Consent::ConsentRequest &r : m_broker->pending())
         m_broker->cancel(r.id);
-    if (m_broker->isFrozen())
-        m_broker->setFrozen(false, QStringLiteral("test"));
+    if (m_broker->isFrozen() && !m_broker->setFrozen(false, QStringLiteral("test")))
+        qFatal("the test could not unfreeze the broker");
     m_answers.clear();
     m_submitError.clear();
     // Past the per-minute prompt limit and the denial cool-down of every client.
