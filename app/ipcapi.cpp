@@ -11,6 +11,7 @@
 #include "oauth/keymanager.h"
 #include "oauth/metadata.h"
 #include "oauth/resourceservice.h"
+#include "oauth/settingsservice.h"
 #include "store/clientstore.h"
 #include "store/database.h"
 #include "store/grantstore.h"
@@ -338,6 +339,40 @@ void registerClientAndGrantMethods(Ipc::IpcServer &server, Application &app)
 
 } // namespace
 
+void registerSettingsMethods(Ipc::IpcServer &server, Application &app)
+{
+    server.handle(QStringLiteral("settings"), [&app](const Ipc::IpcRequest &r) {
+        if (!app.database() || !app.auditLog())
+            return r.fail(notReady(app));
+        const OAuth::SettingsService settings(*app.database(), *app.auditLog());
+        QJsonArray list;
+        for (const OAuth::SettingsService::Definition &d : OAuth::SettingsService::definitions()) {
+            auto v = settings.value(d.key);
+            if (!v)
+                return r.fail(v.error());
+            list.append(QJsonObject { { QStringLiteral("key"), d.key }, { QStringLiteral("value"), *v },
+                { QStringLiteral("description"), d.description } });
+        }
+        r.reply(list);
+    });
+    // The Settings page's setters, for the terminal: the same service, so the same rules and events.
+    server.handle(QStringLiteral("settings.set"), [&app](const Ipc::IpcRequest &r) {
+        if (!app.database() || !app.auditLog())
+            return r.fail(notReady(app));
+        const QString key = r.params().value(QStringLiteral("key")).toString();
+        auto changed = OAuth::SettingsService(*app.database(), *app.auditLog())
+                           .set(key, r.params().value(QStringLiteral("value")).toString(), kOperator);
+        if (!changed)
+            return r.fail(changed.error());
+        if (key == QLatin1String(OAuth::SettingsService::PromptTimeoutKey) && app.consentBroker())
+            app.consentBroker()->setPromptTimeoutSecs(
+                OAuth::SettingsService(*app.database(), *app.auditLog()).value(key).valueOr(QString()).toInt());
+        r.reply(QJsonObject { { QStringLiteral("key"), key }, { QStringLiteral("changed"), *changed },
+            { QStringLiteral("value"),
+                OAuth::SettingsService(*app.database(), *app.auditLog()).value(key).valueOr(QString()) } });
+    });
+}
+
 void registerClientApi(Ipc::IpcServer &server, Application &app)
 {
     // status is registered by Application on both sockets.
@@ -350,6 +385,7 @@ void registerOperatorApi(Ipc::IpcServer &server, Application &app)
     registerRequestMethods(server, app);
     registerResourceMethods(server, app);
     registerClientAndGrantMethods(server, app);
+    registerSettingsMethods(server, app);
 }
 
 } // namespace Tessera::App

@@ -5,6 +5,7 @@
 #include "consent/consentbroker.h"
 #include "consent/consentrequest.h"
 #include "desktop/dashboardcontext.h"
+#include "oauth/settingsservice.h"
 #include "store/auditlog.h"
 #include "store/database.h"
 #include "store/settingsstore.h"
@@ -74,28 +75,15 @@ bool SettingsController::store(const char *key, const QString &value)
         setLastError(tr("Tessera is not ready."));
         return false;
     }
-    Store::Database &db = *m_context->database();
-    auto tx = Store::Transaction::begin(db);
-    if (!tx) {
-        setLastError(tx.error().message);
-        return false;
-    }
-    if (Status s = Store::SettingsStore(db).set(QString::fromLatin1(key), value); !s) {
-        setLastError(s.error().message);
-        return false;
-    }
-    auto audited = m_context->auditLog()->append({ QStringLiteral("settings.changed"), QStringLiteral("user"), {}, {},
-        {}, QJsonObject { { QStringLiteral("key"), QString::fromLatin1(key) }, { QStringLiteral("value"), value } } });
-    if (!audited) {
-        setLastError(audited.error().message);
-        return false;
-    }
-    if (Status s = tx->commit(); !s) {
-        setLastError(s.error().message);
+    // One rule with tessera-cli settings set (issue 10.4): validated, stored and audited together.
+    auto changed = OAuth::SettingsService(*m_context->database(), *m_context->auditLog())
+                       .set(QString::fromLatin1(key), value, QStringLiteral("user"));
+    if (!changed) {
+        setLastError(changed.error().message);
         return false;
     }
     setLastError({});
-    Q_EMIT changed();
+    Q_EMIT this->changed();
     return true;
 }
 
@@ -250,9 +238,17 @@ bool SettingsController::setStartAtLogin(bool on)
         }
     }
     if (m_context && m_context->auditLog()) {
-        (void)m_context->auditLog()->append({ QStringLiteral("settings.changed"), QStringLiteral("user"), {}, {}, {},
-            QJsonObject { { QStringLiteral("key"), QStringLiteral("desktop.startAtLogin") },
-                { QStringLiteral("value"), on ? QStringLiteral("true") : QStringLiteral("false") } } });
+        // The file is written already (the change happened); an unrecorded change is said, not hidden.
+        auto audited
+            = m_context->auditLog()->append({ QStringLiteral("settings.changed"), QStringLiteral("user"), {}, {}, {},
+                QJsonObject { { QStringLiteral("key"), QStringLiteral("desktop.startAtLogin") },
+                    { QStringLiteral("value"), on ? QStringLiteral("true") : QStringLiteral("false") } } });
+        if (!audited) {
+            setLastError(tr("Start at login was changed, but the change could not be written to the activity log: %1")
+                             .arg(audited.error().message));
+            Q_EMIT changed();
+            return true;
+        }
     }
     setLastError({});
     Q_EMIT changed();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "consent/consentbroker.h"
+#include "oauth/settingsservice.h"
 
 #include <QObject>
 #include <QPointer>
@@ -41,15 +42,16 @@ class SettingsController : public QObject
     Q_PROPERTY(QString lastError READ lastError NOTIFY lastErrorChanged)
 
 public:
-    static constexpr const char *PortKey = "server.port";
-    static constexpr const char *DefaultDurationKey = "consent.defaultDuration";
-    static constexpr const char *PromptTimeoutKey = Consent::ConsentBroker::PromptTimeoutSettingKey;
-    static constexpr const char *DefaultTokenLifetimeKey = "resource.defaultTokenLifetimeSecs";
-    static constexpr int MinPort = 1024;
-    static constexpr int MaxPort = 65535;
-    static constexpr int MinPromptTimeoutSecs = 15;
-    static constexpr int MaxPromptTimeoutSecs = 3600;
-    static constexpr int DefaultPromptTimeoutSecs = 120;
+    // The rules live in core (OAuth::SettingsService); these names stay for the page and tests.
+    static constexpr const char *PortKey = OAuth::SettingsService::PortKey;
+    static constexpr const char *DefaultDurationKey = OAuth::SettingsService::DefaultDurationKey;
+    static constexpr const char *PromptTimeoutKey = OAuth::SettingsService::PromptTimeoutKey;
+    static constexpr const char *DefaultTokenLifetimeKey = OAuth::SettingsService::DefaultTokenLifetimeKey;
+    static constexpr int MinPort = OAuth::SettingsService::MinPort;
+    static constexpr int MaxPort = OAuth::SettingsService::MaxPort;
+    static constexpr int MinPromptTimeoutSecs = OAuth::SettingsService::MinPromptTimeoutSecs;
+    static constexpr int MaxPromptTimeoutSecs = OAuth::SettingsService::MaxPromptTimeoutSecs;
+    static constexpr int DefaultPromptTimeoutSecs = OAuth::SettingsService::DefaultPromptTimeoutSecs;
 
     explicit SettingsController(DashboardContext *context, QObject *parent = nullptr);
 

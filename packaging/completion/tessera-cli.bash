@@ -17,7 +17,7 @@ _tessera_cli()
     local cur prev words cword
     _init_completion -n = || return
 
-    local commands="approve audit client clients deny exec exec-grants freeze grants requests resource
+    local commands="approve audit client clients deny exec exec-grants freeze grants requests resource settings
         revoke secret status token unfreeze watch whoami"
     local global_opts="--json --runtime-dir --help --version"
 

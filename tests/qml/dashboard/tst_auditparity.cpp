@@ -13,7 +13,9 @@
 #include "desktop/grantlistmodel.h"
 #include "desktop/resourceeditor.h"
 #include "desktop/resourcelistmodel.h"
+#include "desktop/settingscontroller.h"
 #include "desktop/statuscontroller.h"
+#include "oauth/settingsservice.h"
 #include "store/auditlog.h"
 #include "store/database.h"
 #include "store/resourcestore.h"
@@ -274,6 +276,28 @@ QHash<QString, Operation> operations()
         { [](Env &e) { return e.app->consentBroker()->setFrozen(true, QStringLiteral("test")).ok(); },
             [](const Env &) { return QStringList { QStringLiteral("unfreeze") }; },
             [](Env &e) { return App::StatusController(e.app.get(), nullptr).setFrozen(false); } });
+    // Settings (issue 10.4): the page's setters and `tessera-cli settings set`, one service.
+    const auto setting = [&ops](const QString &name, const char *key, const QString &value,
+                             std::function<bool(App::SettingsController &)> viaPage) {
+        ops.insert(name,
+            { {},
+                [key, value](const Env &) {
+                    return QStringList { QStringLiteral("settings"), QStringLiteral("set"), QString::fromLatin1(key),
+                        value };
+                },
+                [viaPage](Env &e) {
+                    App::SettingsController page(e.context.get(), nullptr);
+                    return viaPage(page);
+                } });
+    };
+    setting(QStringLiteral("setting port"), OAuth::SettingsService::PortKey, QStringLiteral("7444"),
+        [](App::SettingsController &c) { return c.setPort(7444); });
+    setting(QStringLiteral("setting default duration"), OAuth::SettingsService::DefaultDurationKey,
+        QStringLiteral("1d"), [](App::SettingsController &c) { return c.setDefaultDuration(QStringLiteral("1d")); });
+    setting(QStringLiteral("setting prompt timeout"), OAuth::SettingsService::PromptTimeoutKey, QStringLiteral("300"),
+        [](App::SettingsController &c) { return c.setPromptTimeoutSecs(300); });
+    setting(QStringLiteral("setting token lifetime"), OAuth::SettingsService::DefaultTokenLifetimeKey,
+        QStringLiteral("900"), [](App::SettingsController &c) { return c.setDefaultTokenLifetimeSecs(900); });
     return ops;
 }
 
@@ -290,6 +314,10 @@ const QHash<QString, QString> &dashboardChanges()
         { QStringLiteral("ResourceEditor::save"), QStringLiteral("resource add") },
         { QStringLiteral("ResourceListModel::remove"), QStringLiteral("resource remove") },
         { QStringLiteral("StatusController::setFrozen"), QStringLiteral("freeze on") },
+        { QStringLiteral("SettingsController::setPort"), QStringLiteral("setting port") },
+        { QStringLiteral("SettingsController::setDefaultDuration"), QStringLiteral("setting default duration") },
+        { QStringLiteral("SettingsController::setPromptTimeoutSecs"), QStringLiteral("setting prompt timeout") },
+        { QStringLiteral("SettingsController::setDefaultTokenLifetimeSecs"), QStringLiteral("setting token lifetime") },
     };
     return changes;
 }
@@ -354,10 +382,14 @@ private Q_SLOTS:
         static const QSet<QString> reads { QStringLiteral("reload"), QStringLiteral("refresh"),
             QStringLiteral("indexOf"), QStringLiteral("get"), QStringLiteral("setVisibleRange"),
             QStringLiteral("startNew"), QStringLiteral("load"), QStringLiteral("validate"),
-            QStringLiteral("clearIssuedSecret"), QStringLiteral("suggestName") };
+            QStringLiteral("clearIssuedSecret"), QStringLiteral("suggestName"),
+            // Start at login writes a file in this desktop session's autostart folder: there is
+            // no stored setting behind it, and nothing for a terminal to change.
+            QStringLiteral("setStartAtLogin") };
         const QList<const QMetaObject *> classes { &App::AgentListModel::staticMetaObject,
             &App::GrantListModel::staticMetaObject, &App::ResourceListModel::staticMetaObject,
-            &App::ResourceEditor::staticMetaObject, &App::StatusController::staticMetaObject };
+            &App::ResourceEditor::staticMetaObject, &App::StatusController::staticMetaObject,
+            &App::SettingsController::staticMetaObject };
         const QHash<QString, Operation> ops = operations();
         for (const QMetaObject *m : classes) {
             for (int i = m->methodOffset(); i < m->methodCount(); ++i) {
@@ -374,6 +406,26 @@ private Q_SLOTS:
                 QVERIFY(ops.contains(dashboardChanges().value(qualified)));
             }
         }
+    }
+
+    // The terminal's settings command says what is wrong and changes nothing.
+    void testI10_settingsRefuseBadInputAndListAll()
+    {
+        Env e;
+        QVERIFY(e.open(m_nowMs));
+        QVERIFY(e.markBaseline());
+        const Test::CliResult low = e.cli({ QStringLiteral("settings"), QStringLiteral("set"),
+            QString::fromLatin1(OAuth::SettingsService::PortKey), QStringLiteral("80") });
+        QVERIFY(low.exitCode != 0);
+        QVERIFY2(low.err.contains("between 1024 and 65535"), low.err.constData());
+        const Test::CliResult unknown = e.cli(
+            { QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("no.such"), QStringLiteral("1") });
+        QVERIFY(unknown.exitCode != 0);
+        QVERIFY2(unknown.err.contains("There is no setting \"no.such\""), unknown.err.constData());
+        QVERIFY(e.trail(QStringLiteral("operator")).isEmpty());
+        const Test::CliResult listed = e.cli({ QStringLiteral("--json"), QStringLiteral("settings") });
+        QCOMPARE(listed.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(listed.out).array().size(), OAuth::SettingsService::definitions().size());
     }
 
 private:
