@@ -244,6 +244,49 @@ void registerResourceMethods(Ipc::IpcServer &server, Application &app)
             return r.fail(res.error());
         r.reply(OAuth::protectedResourceMetadata(*res, app.locations().issuer()));
     });
+    // The dashboard's edit form, for the terminal (issue 10.4): what is not given stays as it is.
+    server.handle(QStringLiteral("resource.update"), [&app, findNamed](const Ipc::IpcRequest &r) {
+        auto res = findNamed(r);
+        if (!res)
+            return r.fail(res.error());
+        const QJsonObject p = r.params();
+        if (p.contains(QStringLiteral("displayName")))
+            res->displayName = p.value(QStringLiteral("displayName")).toString();
+        if (p.contains(QStringLiteral("tokenLifetimeSecs"))) {
+            res->tokenLifetimeSecs = p.value(QStringLiteral("tokenLifetimeSecs")).toInteger();
+            if (res->tokenLifetimeSecs <= 0 || res->tokenLifetimeSecs > OAuth::KeyManager::MaxTokenLifetimeSecs)
+                return r.fail(Error::make(QStringLiteral("usage"),
+                    QStringLiteral("Access tokens live from 1 to %1 seconds.")
+                        .arg(OAuth::KeyManager::MaxTokenLifetimeSecs)));
+        }
+        if (p.contains(QStringLiteral("scopes"))) {
+            auto scopes = parseScopes(p.value(QStringLiteral("scopes")));
+            if (!scopes)
+                return r.fail(scopes.error());
+            res->scopes = *scopes;
+            res->defaultScopes.clear(); // new scopes: the defaults are named again, or the low-risk ones (D9)
+        }
+        if (p.contains(QStringLiteral("defaultScopes"))) {
+            auto defaults = stringList(p.value(QStringLiteral("defaultScopes")), QStringLiteral("defaultScopes"));
+            if (!defaults)
+                return r.fail(defaults.error());
+            res->defaultScopes = *defaults;
+        }
+        using Introspection = OAuth::ResourceService::Introspection;
+        Introspection introspection = res->introspectionSecretHash.isEmpty() ? Introspection::Off : Introspection::Keep;
+        if (p.contains(QStringLiteral("introspection")))
+            introspection
+                = p.value(QStringLiteral("introspection")).toBool() ? Introspection::Keep : Introspection::Off;
+        if (p.value(QStringLiteral("renewSecret")).toBool())
+            introspection = Introspection::Renew;
+        auto updated = app.resources()->update(*res, introspection, kOperator);
+        if (!updated)
+            return r.fail(updated.error());
+        QJsonObject out = resourceJson(updated->resource);
+        if (!updated->introspectionSecret.isEmpty())
+            out.insert(QStringLiteral("introspectionSecret"), updated->introspectionSecret); // shown once, never stored
+        r.reply(out);
+    });
     server.handle(QStringLiteral("resource.remove"), [&app, findNamed](const Ipc::IpcRequest &r) {
         auto res = findNamed(r);
         if (!res)

@@ -11,6 +11,9 @@ namespace {
 
 const QString kUsage
     = QStringLiteral("Usage: tessera-cli resource add NAME --uri URI --scope SCOPE[:high][=Description]... [options]\n"
+                     "       tessera-cli resource update NAME [--display-name T] [--token-lifetime SECS]\n"
+                     "                [--scope SPEC]... [--default-scope S]... [--introspection | --no-introspection]\n"
+                     "                [--renew-secret]\n"
                      "       tessera-cli resource list | show NAME | remove NAME | prm NAME\n\n"
                      "A resource is a protected local service, usually an MCP server, at an exact URI.\n"
                      "`prm NAME` prints the RFC 9728 protected-resource metadata the server should serve at\n"
@@ -108,6 +111,69 @@ int add(Context &ctx, const QStringList &args)
     return 0;
 }
 
+int update(Context &ctx, const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addPositionalArgument(QStringLiteral("name"), QStringLiteral("The resource to change"));
+    p.addOption({ QStringLiteral("scope"), QStringLiteral("Replace the scopes: NAME[:high][=Description]. Repeatable."),
+        QStringLiteral("scope") });
+    p.addOption({ QStringLiteral("default-scope"),
+        QStringLiteral("Scope granted when a client asks for none. Repeatable."), QStringLiteral("scope") });
+    p.addOption({ QStringLiteral("display-name"), QStringLiteral("Name shown to the person"), QStringLiteral("text") });
+    p.addOption({ QStringLiteral("token-lifetime"), QStringLiteral("Access token lifetime in seconds"),
+        QStringLiteral("secs") });
+    p.addOption(
+        { QStringLiteral("introspection"), QStringLiteral("Allow /introspect (a secret is printed once if new)") });
+    p.addOption({ QStringLiteral("no-introspection"), QStringLiteral("Stop the resource server from introspecting") });
+    p.addOption(
+        { QStringLiteral("renew-secret"), QStringLiteral("Issue a new introspection secret; the old one stops") });
+    if (auto stop = parseArgs(ctx, p, args, QStringLiteral("resource update"), kUsage))
+        return *stop;
+    if (p.positionalArguments().size() != 1)
+        return ctx.usage(QStringLiteral("resource update"), QStringLiteral("needs the resource's NAME"));
+    if (p.isSet(QStringLiteral("introspection")) && p.isSet(QStringLiteral("no-introspection")))
+        return ctx.usage(
+            QStringLiteral("resource update"), QStringLiteral("--introspection or --no-introspection, not both"));
+    QJsonObject params { { QStringLiteral("name"), p.positionalArguments().first() } };
+    if (p.isSet(QStringLiteral("display-name")))
+        params.insert(QStringLiteral("displayName"), p.value(QStringLiteral("display-name")));
+    if (p.isSet(QStringLiteral("token-lifetime"))) {
+        bool ok = false;
+        const qint64 secs = p.value(QStringLiteral("token-lifetime")).toLongLong(&ok);
+        if (!ok || secs <= 0)
+            return ctx.usage(
+                QStringLiteral("resource update"), QStringLiteral("--token-lifetime takes a number of seconds"));
+        params.insert(QStringLiteral("tokenLifetimeSecs"), secs);
+    }
+    if (p.isSet(QStringLiteral("scope"))) {
+        QJsonArray scopes;
+        for (const QString &spec : p.values(QStringLiteral("scope")))
+            scopes.append(parseScopeSpec(spec));
+        params.insert(QStringLiteral("scopes"), scopes);
+    }
+    if (p.isSet(QStringLiteral("default-scope")))
+        params.insert(
+            QStringLiteral("defaultScopes"), QJsonArray::fromStringList(p.values(QStringLiteral("default-scope"))));
+    if (p.isSet(QStringLiteral("introspection")) || p.isSet(QStringLiteral("no-introspection")))
+        params.insert(QStringLiteral("introspection"), p.isSet(QStringLiteral("introspection")));
+    if (p.isSet(QStringLiteral("renew-secret")))
+        params.insert(QStringLiteral("renewSecret"), true);
+    auto r = callOperator(ctx, QStringLiteral("resource.update"), params);
+    if (!r)
+        return ctx.fail(r.error());
+    if (ctx.json) {
+        ctx.printJson(*r);
+        return 0;
+    }
+    ctx.out << "Updated resource:\n";
+    printResource(ctx, r->toObject());
+    if (r->toObject().contains(QStringLiteral("introspectionSecret")))
+        ctx.out << "\nNew introspection credentials (shown once; give them to the resource server):\n  user     "
+                << r->toObject().value(QStringLiteral("name")).toString() << "\n  password "
+                << r->toObject().value(QStringLiteral("introspectionSecret")).toString() << '\n';
+    return 0;
+}
+
 int runResource(Context &ctx, const QStringList &args)
 {
     const QString sub = args.value(1);
@@ -118,6 +184,8 @@ int runResource(Context &ctx, const QStringList &args)
     const QStringList rest = args.mid(1);
     if (sub == QStringLiteral("add"))
         return add(ctx, rest);
+    if (sub == QStringLiteral("update"))
+        return update(ctx, rest);
     QCommandLineParser p;
     p.addPositionalArgument(QStringLiteral("name"), QStringLiteral("The resource's name"));
     if (auto stop = parseArgs(ctx, p, rest, QStringLiteral("resource ") + sub, kUsage))
@@ -165,7 +233,7 @@ int runResource(Context &ctx, const QStringList &args)
 }
 
 const bool registered = registerCommand({ QStringLiteral("resource"),
-    QStringLiteral("Add, list, show or remove protected resources; print their metadata (prm)"), runResource });
+    QStringLiteral("Add, update, list, show or remove protected resources; print their metadata (prm)"), runResource });
 
 } // namespace
 } // namespace Tessera::Cli

@@ -143,10 +143,10 @@ _tessera_cli()
             ;;
         resource)
             if ((cword == command_index + 1)); then
-                COMPREPLY=($(compgen -W "add list show remove prm --help" -- "$cur"))
+                COMPREPLY=($(compgen -W "add update list show remove prm --help" -- "$cur"))
             elif [[ $sub == add ]]; then
                 COMPREPLY=($(compgen -W "--uri --scope --default-scope --display-name --token-lifetime --introspection --help" -- "$cur"))
-            elif [[ $sub == show || $sub == remove || $sub == prm ]]; then
+            elif [[ $sub == show || $sub == remove || $sub == prm || ($sub == update && $cur != -*) ]]; then
                 COMPREPLY=($(compgen -W "$(_tessera_cli_json_values name resource list)" -- "$cur"))
             fi
             ;;

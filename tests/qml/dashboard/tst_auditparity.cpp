@@ -269,6 +269,22 @@ QHash<QString, Operation> operations()
                 resources.reload();
                 return resources.remove(e.demo.githubResource);
             } });
+    // The edit form on an existing resource (ResourceEditor::save with an id) and resource update.
+    ops.insert(QStringLiteral("resource edit"),
+        { {},
+            [](const Env &e) {
+                return QStringList { QStringLiteral("resource"), QStringLiteral("update"),
+                    e.resourceName(e.demo.githubResource), QStringLiteral("--display-name"),
+                    QStringLiteral("GitHub (work)"), QStringLiteral("--token-lifetime"), QStringLiteral("900") };
+            },
+            [](Env &e) {
+                App::ResourceEditor editor(e.context.get(), nullptr);
+                if (!editor.load(e.demo.githubResource))
+                    return false;
+                editor.setDisplayName(QStringLiteral("GitHub (work)"));
+                editor.setTokenLifetimeSecs(900);
+                return editor.save();
+            } });
     ops.insert(QStringLiteral("freeze on"),
         { {}, [](const Env &) { return QStringList { QStringLiteral("freeze") }; },
             [](Env &e) { return App::StatusController(e.app.get(), nullptr).setFrozen(true); } });
