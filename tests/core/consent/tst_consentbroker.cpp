@@ -182,9 +182,9 @@ private Q_SLOTS:
 
     void testQueueKeepsOrderAndLosesNothing()
     {
-        ConsentBroker broker(*m_db, *m_audit, m_clock);
         QStringList ids;
-        int answered = 0;
+        int answered = 0; // outlives the broker, whose destructor answers the two left pending
+        ConsentBroker broker(*m_db, *m_audit, m_clock);
         for (const char *c : { "a", "b", "c" }) {
             auto id = broker.submit(request(QString::fromLatin1(c)), [&](const Decision &) { ++answered; });
             QVERIFY(id.ok());
@@ -504,14 +504,16 @@ private Q_SLOTS:
 
     void testPromptTimeoutSetter()
     {
-        ConsentBroker broker(*m_db, *m_audit, m_clock);
+        // Declared before the broker: its destructor answers what is still pending, and the
+        // answer must land in a live object (it carries the request id, a heap string, since R5).
         std::optional<Decision> first;
+        std::optional<Decision> second;
+        ConsentBroker broker(*m_db, *m_audit, m_clock);
         auto a = broker.submit(request(QStringLiteral("a")), [&](const Decision &d) { first = d; });
         QVERIFY(a.ok());
         // The setting applies to new requests; one already on screen keeps its deadline.
         broker.setPromptTimeoutSecs(30);
         QCOMPARE(broker.limits().promptTimeoutSecs, 30);
-        std::optional<Decision> second;
         auto b = broker.submit(request(QStringLiteral("b")), [&](const Decision &d) { second = d; });
         QVERIFY(b.ok());
         QCOMPARE(broker.find(*b)->expiresAtMs - broker.find(*b)->createdAtMs, qint64(30'000));
