@@ -402,17 +402,16 @@ void registerSettingsMethods(Ipc::IpcServer &server, Application &app)
     server.handle(QStringLiteral("settings.set"), [&app](const Ipc::IpcRequest &r) {
         if (!app.database() || !app.auditLog())
             return r.fail(notReady(app));
+        OAuth::SettingsService settings(*app.database(), *app.auditLog());
         const QString key = r.params().value(QStringLiteral("key")).toString();
-        auto changed = OAuth::SettingsService(*app.database(), *app.auditLog())
-                           .set(key, r.params().value(QStringLiteral("value")).toString(), kOperator);
+        auto changed = settings.set(key, r.params().value(QStringLiteral("value")).toString(), kOperator);
         if (!changed)
             return r.fail(changed.error());
+        const QString value = settings.value(key).valueOr(QString());
         if (key == QLatin1String(OAuth::SettingsService::PromptTimeoutKey) && app.consentBroker())
-            app.consentBroker()->setPromptTimeoutSecs(
-                OAuth::SettingsService(*app.database(), *app.auditLog()).value(key).valueOr(QString()).toInt());
+            app.consentBroker()->setPromptTimeoutSecs(value.toInt());
         r.reply(QJsonObject { { QStringLiteral("key"), key }, { QStringLiteral("changed"), *changed },
-            { QStringLiteral("value"),
-                OAuth::SettingsService(*app.database(), *app.auditLog()).value(key).valueOr(QString()) } });
+            { QStringLiteral("value"), value } });
     });
 }
 

@@ -489,6 +489,25 @@ bool isJson(const QByteArray &type)
 
 void fetchAsMetadata(std::shared_ptr<DiscoveryRun> run);
 
+/**
+ * One well-known metadata fetch, judged the same for RFC 9728 and RFC 8414/OpenID documents.
+ * MCP ASD: a 4xx means "try the next URL" (empty optional); a 5xx, a network failure or a body
+ * that is not JSON stops discovery rather than silently falling through to another document.
+ */
+Result<std::optional<QByteArray>> metadataBody(const Result<HttpResponse> &r, const QUrl &url)
+{
+    if (!r)
+        return r.error();
+    if (r->status >= 400 && r->status < 500)
+        return std::optional<QByteArray>();
+    if (r->status != 200 || !isJson(r->contentType))
+        return Error::make(u"upstream_http_error"_s,
+            u"%1 answered HTTP %2 (%3) instead of JSON metadata."_s.arg(url.toDisplayString())
+                .arg(r->status)
+                .arg(QString::fromLatin1(r->contentType)));
+    return std::optional<QByteArray>(r->body);
+}
+
 void fetchPrm(std::shared_ptr<DiscoveryRun> run)
 {
     if (run->index >= run->prmUrls.size()) {
@@ -501,23 +520,17 @@ void fetchPrm(std::shared_ptr<DiscoveryRun> run)
     }
     const QUrl url = run->prmUrls.at(run->index);
     run->http->send("GET", url, jsonHeaders(), {}, [run, url](Result<HttpResponse> r) {
-        if (!r) {
-            run->done(r.error());
+        auto body = metadataBody(r, url);
+        if (!body) {
+            run->done(body.error());
             return;
         }
-        if (r->status >= 400 && r->status < 500) {
+        if (!*body) {
             ++run->index;
             fetchPrm(run);
             return;
         }
-        if (r->status != 200 || !isJson(r->contentType)) {
-            run->done(Error::make(u"upstream_http_error"_s,
-                u"%1 answered HTTP %2 (%3) instead of JSON metadata."_s.arg(url.toDisplayString())
-                    .arg(r->status)
-                    .arg(QString::fromLatin1(r->contentType))));
-            return;
-        }
-        Result<ProtectedResourceMetadata> prm = validateProtectedResourceMetadata(r->body, run->result.mcpUrl);
+        Result<ProtectedResourceMetadata> prm = validateProtectedResourceMetadata(**body, run->result.mcpUrl);
         if (!prm) {
             run->done(prm.error());
             return;
@@ -543,25 +556,17 @@ void fetchAsMetadata(std::shared_ptr<DiscoveryRun> run)
     }
     const QUrl url = run->asUrls.at(run->index);
     run->http->send("GET", url, jsonHeaders(), {}, [run, url, issuer](Result<HttpResponse> r) {
-        if (!r) {
-            run->done(r.error());
+        auto body = metadataBody(r, url);
+        if (!body) {
+            run->done(body.error());
             return;
         }
-        // MCP ASD: try the next URL on a 4xx; a 5xx or network failure stops discovery
-        // rather than silently falling through to another document.
-        if (r->status >= 400 && r->status < 500) {
+        if (!*body) {
             ++run->index;
             fetchAsMetadata(run);
             return;
         }
-        if (r->status != 200 || !isJson(r->contentType)) {
-            run->done(Error::make(u"upstream_http_error"_s,
-                u"%1 answered HTTP %2 (%3) instead of JSON metadata."_s.arg(url.toDisplayString())
-                    .arg(r->status)
-                    .arg(QString::fromLatin1(r->contentType))));
-            return;
-        }
-        Result<AuthorizationServerMetadata> as = validateAuthorizationServerMetadata(r->body, issuer);
+        Result<AuthorizationServerMetadata> as = validateAuthorizationServerMetadata(**body, issuer);
         if (!as) {
             run->done(as.error());
             return;
